@@ -1,0 +1,36 @@
+package org.adatoken3d.cli;
+
+import java.util.ServiceLoader;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code ./adatoken3d}. */
+@Command(
+        name = "adatoken3d",
+        mixinStandardHelpOptions = true,
+        version = "adatoken3d 0.1.0",
+        description = "Pure-Java inference for 3D LMMs (LLaVA-3D) with AdaToken-3D spatial-token pruning.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        // Modules above `model` (conformance, accelerator backends) contribute their commands as services.
+        for (Subcommand sub : ServiceLoader.load(Subcommand.class)) {
+            cli.addSubcommand(sub);
+        }
+        cli.setUsageHelpAutoWidth(true);
+        cli.setExecutionExceptionHandler(new UserErrors());
+        return cli;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

@@ -1,0 +1,17 @@
+# Sourced by ./run-tests: makes sure Debian's PyTorch (the conformance oracle) and numpy/OpenBLAS are
+# installed for /usr/bin/python3. Installs them with apt-get when run as root; otherwise says what is missing.
+ensure_python_deps() {
+  local py=/usr/bin/python3
+  if [ -x "$py" ] && "$py" -c 'import torch, numpy, safetensors' >/dev/null 2>&1; then return 0; fi
+  if [ -x "$py" ] && "$py" -c 'import torch, numpy' >/dev/null 2>&1; then return 0; fi
+  local pkgs="python3 python3-torch python3-numpy libopenblas0-pthread python3-sentencepiece"
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "run-tests: installing $pkgs (Debian packages, once)..." >&2
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends $pkgs; } >/tmp/adatoken3d-apt.log 2>&1 ||
+      { cat /tmp/adatoken3d-apt.log >&2; echo "run-tests: apt-get install failed; live PyTorch cases will not run" >&2; }
+  else
+    echo "run-tests: PyTorch for /usr/bin/python3 is missing and this user cannot apt-get install $pkgs;" \
+         "the live PyTorch conformance cases will report that they did not run" >&2
+  fi
+}
