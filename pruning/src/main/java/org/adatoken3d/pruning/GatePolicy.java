@@ -26,8 +26,16 @@ public sealed interface GatePolicy {
     /** The query rows whose attention the contribution is measured over. */
     QuerySet query();
 
-    /** The spatial tokens to keep, given the contribution measured in layer K−1. */
-    KeepSet keepSet(Contribution contribution);
+    /**
+     * The spatial tokens to keep, given normalised contributions c measured in layer K−1 (as
+     * {@link Contribution#normalized()} gives them: finite, non-negative, summing to 1).
+     */
+    KeepSet keepSet(double[] contribution);
+
+    /** The spatial tokens to keep, given the attention a measured in layer K−1. */
+    default KeepSet keepSet(Contribution contribution) {
+        return keepSet(contribution.normalized());
+    }
 
     /** False for {@link NoPruning}: the decoder need not collect attention statistics at all. */
     default boolean gates() {
@@ -61,8 +69,8 @@ public sealed interface GatePolicy {
         }
 
         @Override
-        public KeepSet keepSet(Contribution contribution) {
-            return KeepSet.all(contribution.size());
+        public KeepSet keepSet(double[] contribution) {
+            return KeepSet.all(contribution.length);
         }
     }
 
@@ -110,8 +118,7 @@ public sealed interface GatePolicy {
         }
 
         @Override
-        public KeepSet keepSet(Contribution contribution) {
-            double[] c = contribution.normalized();
+        public KeepSet keepSet(double[] c) {
             int n = c.length;
             int k = Math.min(Math.max(unclampedKeep(c), minKeep), Math.min(maxKeep, n));
             return topByContribution(c, k);
@@ -142,8 +149,7 @@ public sealed interface GatePolicy {
         }
 
         @Override
-        public KeepSet keepSet(Contribution contribution) {
-            double[] c = contribution.normalized();
+        public KeepSet keepSet(double[] c) {
             return topByContribution(c, keepCount(c.length));
         }
     }
@@ -163,7 +169,7 @@ public sealed interface GatePolicy {
         }
 
         @Override
-        public KeepSet keepSet(Contribution contribution) {
+        public KeepSet keepSet(double[] contribution) {
             return RULE.keepSet(contribution);
         }
     }
@@ -196,8 +202,8 @@ public sealed interface GatePolicy {
         }
 
         @Override
-        public KeepSet keepSet(Contribution contribution) {
-            int n = contribution.size();
+        public KeepSet keepSet(double[] contribution) {
+            int n = contribution.length;
             int k = budget.keepSet(contribution).keptCount();
             // Partial Fisher-Yates: the first k slots end up a uniform k-subset.
             int[] order = new int[n];
@@ -224,6 +230,12 @@ public sealed interface GatePolicy {
     /** The first {@code k} tokens by c descending (ties: lower index first), returned in ascending index order. */
     private static KeepSet topByContribution(double[] c, int k) {
         int n = c.length;
+        for (int i = 0; i < n; i++) {
+            if (!(c[i] >= 0) || Double.isInfinite(c[i])) {
+                throw new IllegalArgumentException("contribution of spatial token " + i + " is " + c[i]
+                        + "; it must be finite and >= 0");
+            }
+        }
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) order[i] = i;
         Arrays.sort(order, (x, y) -> {
