@@ -126,8 +126,8 @@ public sealed interface GatePolicy {
     }
 
     /**
-     * A fixed share of the block: round(ratio·N) tokens by the common ranking, where round is half-up, computed
-     * exactly as {@code (int) Math.floor(ratio * N + 0.5)} in double (the oracle must use the same expression).
+     * A fixed share of the block: round(ratio·N) tokens by the common ranking, where round is half-up applied to
+     * the decimal ratio (its shortest decimal form, as written on the command line), as the oracle does.
      * A positive ratio never empties the scene: the count is clamped to [1, N] (0 only when N = 0).
      */
     record KeepRatio(int layer, double ratio, QuerySet query) implements GatePolicy {
@@ -144,7 +144,10 @@ public sealed interface GatePolicy {
         /** The number of tokens kept out of {@code n}. */
         public int keepCount(int n) {
             if (n == 0) return 0;
-            int k = (int) Math.floor(ratio * n + 0.5);
+            // Round the decimal the user wrote, not its binary approximation: keep=0.3 of 5 tokens is 1.5,
+            // which rounds up to 2, although the double nearest 0.3 times 5 lies just below 1.5.
+            int k = java.math.BigDecimal.valueOf(ratio).multiply(java.math.BigDecimal.valueOf(n))
+                    .setScale(0, java.math.RoundingMode.HALF_UP).intValueExact();
             return Math.min(Math.max(k, 1), n);
         }
 

@@ -159,6 +159,7 @@ class GatePolicyTest {
         assertEquals(3, new KeepRatio(2, 0.25).keepCount(10)); // 2.5 -> 3
         assertEquals(2, new KeepRatio(2, 0.24).keepCount(10));
         assertEquals(423, new KeepRatio(2, 0.3).keepCount(1410));
+        assertEquals(2, new KeepRatio(2, 0.3).keepCount(5)); // the decimal 1.5 rounds up; 0.3 * 5 in double is 1.4999999999999998
         assertEquals(1, new KeepRatio(2, 0.001).keepCount(10));
         assertEquals(0, new KeepRatio(2, 0.5).keepCount(0));
         assertEquals(7, new KeepRatio(2, 1.0).keepCount(7));
