@@ -64,7 +64,9 @@ class Decoder:
                   for name in cfg.expected_shapes()}
         self.lm_head = self.w["model.embed_tokens.weight" if cfg.tie_word_embeddings else "lm_head.weight"]
         exponents = torch.arange(0, cfg.head_dim, 2, dtype=torch.float64) / cfg.head_dim
-        self.inv_freq = cfg.rope_theta ** (-exponents)   # float64 whatever dtype: angles are exact-ish
+        # In float64 the angles are exact to ~1e-16; in float32 they are formed in f32 as
+        # transformers does, which is what an f32 engine typically does too.
+        self.inv_freq = (cfg.rope_theta ** (-exponents)).to(dtype)
 
     # --- building blocks -------------------------------------------------------------------
 
@@ -79,9 +81,9 @@ class Decoder:
 
     def rope(self, x, positions):
         """x: [heads, m, head_dim]; rotates pair (i, i + head_dim/2) by position * inv_freq[i]."""
-        angles = positions.to(torch.float64)[:, None] * self.inv_freq[None, :]
+        angles = positions.to(self.dtype)[:, None] * self.inv_freq[None, :]
         angles = torch.cat((angles, angles), dim=-1)
-        cos, sin = angles.cos().to(self.dtype), angles.sin().to(self.dtype)
+        cos, sin = angles.cos(), angles.sin()
         half = x.shape[-1] // 2
         rotated = torch.cat((-x[..., half:], x[..., :half]), dim=-1)
         return x * cos + rotated * sin
