@@ -172,9 +172,12 @@ class Decoder:
                 contribution[l, rows[in_block] - s] = a / a.sum() if a.sum() > 0 else 0.0
                 if policy is not None and l == policy.layer - 1:
                     gate = choose_keep_set(contribution[l], policy)
-                    survive = ~in_block
-                    survive[np.searchsorted(rows, s + gate.kept)] = True
-                    x, rows = x[torch.as_tensor(survive)], rows[survive]
+                    # Dropped tokens leave layers K..L-1; with K = L no layer is left, so every
+                    # row reaches the final norm and the head.
+                    if policy.layer < cfg.num_layers:
+                        survive = ~in_block
+                        survive[np.searchsorted(rows, s + gate.kept)] = True
+                        x, rows = x[torch.as_tensor(survive)], rows[survive]
         hidden, logits = self.head(x)
         return PrefillResult(rows=rows, hidden=hidden, logits=logits, caches=caches,
                              contribution=contribution, spatial_share=spatial_share, gate=gate,

@@ -7,9 +7,13 @@ the longest tail (the lowest-c end of the order) whose sum is at most T, the tai
 smallest element upward in float64. Summing the small values first keeps the comparison accurate;
 1 - (prefix sum) would cancel catastrophically (T = 0 must keep every token with c > 0, which a
 prefix sum rounded to 1.0 would not). Policy `keep=R` keeps round_half_up(R*N) tokens of the same
-order. Both counts are then clamped to [min_keep, min(max_keep, N)].
+order, where R is the exact decimal the request wrote (keep=0.3 with N=5 keeps 2: 0.3*5 = 1.5
+rounds up, although the double nearest 0.3 times 5 is just below 1.5). Both counts are then
+clamped to [min_keep, min(max_keep, N)].
 """
 import math
+import re
+from fractions import Fraction
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,13 +22,14 @@ import numpy as np
 @dataclass(frozen=True)
 class PrunePolicy:
     kind: str                 # "tau" or "keep"
-    value: float              # tau, or the keep ratio
+    value: float              # tau, or the keep ratio, as the double nearest the decimal text
+    text: str = None          # the decimal as written (the keep count is rounded from it exactly)
     layer: int = 2            # K: layers 0..K-1 see every token, the gate uses c^{K-1}
     min_keep: int = 1
     max_keep: int = None      # None: N
 
     def describe(self):
-        return f"{self.kind}={self.value!r}"
+        return f"{self.kind}={self.text if self.text is not None else repr(self.value)}"
 
 
 @dataclass(frozen=True)
@@ -34,27 +39,30 @@ class GateDecision:
     count_before_clamp: int
 
 
+_DECIMAL = re.compile(r"^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
 def parse_policy(text):
-    """'none' -> None; 'tau=0.05' -> ('tau', 0.05); 'keep=0.3' -> ('keep', 0.3)."""
+    """'none' -> None; 'tau=0.05' -> ('tau', 0.05, '0.05'); 'keep=0.3' -> ('keep', 0.3, '0.3')."""
     text = text.strip()
     if text == "none":
         return None
     kind, sep, number = text.partition("=")
     if not sep or kind not in ("tau", "keep"):
         raise ValueError(f"prune must be 'none', 'tau=T' or 'keep=R', got {text!r}")
-    try:
-        value = float(number)
-    except ValueError:
-        raise ValueError(f"prune {text!r}: {number!r} is not a number") from None
+    if not _DECIMAL.match(number):
+        raise ValueError(f"prune {text!r}: {number!r} is not a plain decimal number such as 0.05 or 5e-2")
+    value = float(number)
     if not 0.0 <= value <= 1.0:
         raise ValueError(f"prune {text!r}: the value must lie in [0, 1]")
-    return kind, value
+    return kind, value, number
 
 
-def keep_count_for_ratio(ratio, n):
-    """round(ratio*n) with halves rounded up, in IEEE double: floor(ratio*n + 0.5).
-    (Python's round() would round halves to even; Java's Math.floor(r * n + 0.5) matches this.)"""
-    return int(math.floor(ratio * n + 0.5))
+def keep_count_for_ratio(ratio_text, n):
+    """round(R*n) with halves rounded up, R the exact decimal `ratio_text`: floor(R*n + 1/2).
+    (Python's round() rounds halves to even; Java: new BigDecimal(text).multiply(n) with
+    RoundingMode.HALF_UP.)"""
+    return math.floor(Fraction(ratio_text) * n + Fraction(1, 2))
 
 
 def contribution_order(c):
@@ -91,7 +99,7 @@ def choose_keep_set(c, policy):
         if t + 1 <= n and clamp(n - t - 1) != k:
             margins.append(abs(tails[t + 1] - policy.value))
     elif policy.kind == "keep":
-        raw = keep_count_for_ratio(policy.value, n)
+        raw = keep_count_for_ratio(policy.text if policy.text is not None else repr(policy.value), n)
         k = clamp(raw)
     else:
         raise ValueError(f"unknown prune policy {policy.kind!r}")

@@ -101,7 +101,8 @@ def read(path, config):
         max_keep = _integer(path, meta, "max_keep", None, 0)
         if max_keep is not None and max_keep < min_keep:
             raise RequestError(path, f"max_keep={max_keep} is below min_keep={min_keep}")
-        policy = PrunePolicy(kind=parsed[0], value=parsed[1], layer=layer, min_keep=min_keep, max_keep=max_keep)
+        policy = PrunePolicy(kind=parsed[0], value=parsed[1], text=parsed[2], layer=layer,
+                             min_keep=min_keep, max_keep=max_keep)
 
     generate = _integer(path, meta, "generate", 0, 0)
     if generate > MAX_GENERATE:
