@@ -2,15 +2,16 @@
 
 A value passes when |actual - expected| <= atol + rtol * |expected| elementwise (numpy.allclose).
 F16/BF16 weights are widened to float32 exactly on both sides, so every weight dtype gets the same
-f32 tolerances. FORMAT.md gives the reasoning and the measured errors of a float32 run of this
-oracle that these bounds leave headroom over.
+f32 tolerances. Calibration (FORMAT.md, "Tolerances"): this oracle run in float32, with RoPE angles
+formed in f32 as transformers does, used at most 0.055 of these bounds for logits and hidden states
+and 0.017 for contributions over 1000 generated cases (seed 11): about 18x and 60x headroom.
 """
 
 TOLERANCES = {
-    "logits": {"atol": 1e-3, "rtol": 1e-3},
-    "hidden_states": {"atol": 1e-3, "rtol": 1e-3},
-    "contribution": {"atol": 5e-5, "rtol": 1e-3},
-    "spatial_share": {"atol": 5e-5, "rtol": 1e-3},
+    "logits": {"atol": 2e-3, "rtol": 2e-3},
+    "hidden_states": {"atol": 2e-3, "rtol": 2e-3},
+    "contribution": {"atol": 2e-5, "rtol": 1e-3},
+    "spatial_share": {"atol": 2e-5, "rtol": 1e-3},
 }
 
 # Exact outputs (positions, kept, greedy_ids) must match exactly, except that a mismatch is reported
