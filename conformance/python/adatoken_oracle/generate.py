@@ -68,11 +68,12 @@ def embedding_scale(config):
 
 
 def draw_weights(rng, config):
-    """Random weights of a sane scale: linear layers normal(0, 1/sqrt(fan_in)) so activations stay
-    O(1); norms near 1; q/k scaled by a per-case factor so attention is neither uniform nor
-    one-hot; biases small. Embeddings are normal(0, 1), or normal(0, 1/hidden) when tied: a tied
-    head reads the residual stream, which still holds the token's own embedding, and unit
-    embeddings would give that token a logit of about hidden_size."""
+    """Random weights of a sane scale (normal(mean, standard deviation)): linear layers
+    normal(0, 1/sqrt(fan_in)) so activations stay O(1); norms near 1; q/k scaled by a per-case
+    factor so attention is neither uniform nor one-hot; biases small. Embeddings are normal(0, 1),
+    or normal(0, 1/sqrt(hidden)) when tied: a tied head reads the residual stream, which still
+    holds the token's own embedding, and unit embeddings would give that token a logit of about
+    hidden_size."""
     cfg = checkpoint_module.DecoderConfig.from_json(config)
     sharpness = float(rng.uniform(0.8, 1.5))
     weights = {}
