@@ -1,24 +1,19 @@
 package org.adatoken3d.model.tokenizer;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.util.Arrays;
 
 /**
  * The one decoder behind every {@link Tokenizer}: ids become bytes through a {@link Spelling}, the bytes become
  * text as soon as they form whole UTF-8 characters, and the dummy-prefix space of the first text piece is dropped.
+ *
+ * <p>Bytes that cannot be part of a valid character become one U+FFFD each, as SentencePiece decodes byte pieces
+ * (Java's own decoder would replace a broken sequence as a whole and disagree with the reference on such input).
  */
 final class TextDecoder implements Tokenizer.Decoder {
     private static final byte[] NOTHING = new byte[0];
+    private static final char REPLACEMENT = '\uFFFD';
 
     private final Spelling spelling;
-    private final CharsetDecoder utf8 = UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPLACE)
-            .onUnmappableCharacter(CodingErrorAction.REPLACE);
     /** The leading bytes of a character whose remaining bytes have not arrived yet (at most three). */
     private byte[] pending = NOTHING;
     /** True until the text's first visible piece: its leading space is the encoder's, not the writer's. */
@@ -56,15 +51,54 @@ final class TextDecoder implements Tokenizer.Decoder {
     }
 
     private String feed(byte[] bytes, boolean endOfText) {
-        ByteBuffer in = ByteBuffer.allocate(pending.length + bytes.length).put(pending).put(bytes).flip();
-        // UTF-8 never yields more chars than bytes; +1 leaves room for a replacement at the end of the text.
-        CharBuffer out = CharBuffer.allocate(in.remaining() + 1);
-        utf8.decode(in, out, endOfText);
-        if (endOfText) {
-            utf8.flush(out);
-            utf8.reset();
+        byte[] in = pending.length == 0 ? bytes : concat(pending, bytes);
+        pending = NOTHING;
+        StringBuilder out = new StringBuilder(in.length);
+        int i = 0;
+        while (i < in.length) {
+            int lead = in[i] & 0xFF;
+            if (lead < 0x80) {
+                out.append((char) lead);
+                i++;
+                continue;
+            }
+            int length = lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3 : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
+            int have = 1;
+            while (length > 0 && have < length && i + have < in.length && continues(lead, have, in[i + have] & 0xFF)) have++;
+            if (have == length) {
+                out.appendCodePoint(codePoint(in, i, length));
+                i += length;
+            } else if (length > 0 && i + have == in.length && !endOfText) {
+                pending = Arrays.copyOfRange(in, i, in.length);
+                break;
+            } else {
+                out.append(REPLACEMENT);
+                i++;
+            }
         }
-        pending = in.hasRemaining() ? Arrays.copyOfRange(in.array(), in.position(), in.limit()) : NOTHING;
-        return out.flip().toString();
+        return out.toString();
+    }
+
+    /** Whether byte {@code c} may stand at {@code index} of a sequence led by {@code lead} (no overlongs, no surrogates). */
+    private static boolean continues(int lead, int index, int c) {
+        if (index == 1) {
+            if (lead == 0xE0) return c >= 0xA0 && c <= 0xBF;
+            if (lead == 0xED) return c >= 0x80 && c <= 0x9F;
+            if (lead == 0xF0) return c >= 0x90 && c <= 0xBF;
+            if (lead == 0xF4) return c >= 0x80 && c <= 0x8F;
+        }
+        return c >= 0x80 && c <= 0xBF;
+    }
+
+    private static int codePoint(byte[] b, int at, int length) {
+        int cp = b[at] & (0xFF >> (length + 1));
+        for (int k = 1; k < length; k++) cp = cp << 6 | (b[at + k] & 0x3F);
+        return cp;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
     }
 }
