@@ -198,6 +198,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
     }
 
     private void checkSupported(SentencePieceModel model) {
+        if (pieces.isEmpty()) throw invalid("holds no SentencePiece pieces (is it a tokenizer.model at all?)");
         if (model.modelType() != SentencePieceModel.BPE) {
             String kind = switch (model.modelType()) {
                 case 1 -> "a unigram";
@@ -207,7 +208,6 @@ public final class SentencePieceTokenizer implements Tokenizer {
             };
             throw invalid(kind + " SentencePiece model; only BPE models (the LLaMA kind) are supported");
         }
-        if (pieces.isEmpty()) throw invalid("the SentencePiece model has no pieces");
         if (model.treatWhitespaceAsSuffix()) throw invalid("the SentencePiece model uses treat_whitespace_as_suffix, which is not supported");
         if (model.charsMapBytes() > 0) {
             throw invalid("the SentencePiece model has precompiled normalization rules (normalizer \"" + model.normalizerName() + "\", "
