@@ -10,7 +10,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.adatoken3d.model.tokenizer.ByteLevelBpeTokenizer.AddedToken;
 import org.adatoken3d.model.tokenizer.ByteLevelBpeTokenizer.ByteLevel;
 import org.adatoken3d.model.tokenizer.ByteLevelBpeTokenizer.PreTokenizerStep;
@@ -28,6 +29,20 @@ final class TokenizerJson {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** End-of-text tokens looked for when no tokenizer_config.json says which one it is. */
     private static final List<String> USUAL_EOS = List.of("<|endoftext|>", "</s>", "<|end_of_text|>");
+
+    /** Qwen2's (and Qwen2.5's) Split regex, as its tokenizer.json spells it: one digit at a time. */
+    static final String QWEN2_PATTERN = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}"
+            + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+    /** Llama-3's: the same but digits in groups of up to three. */
+    static final String LLAMA3_PATTERN = QWEN2_PATTERN.replace("\\p{N}|", "\\p{N}{1,3}|");
+
+    /**
+     * The Split regexes this engine accepts. Java's regex engine matches these as the tokenizers library's does
+     * (given Unicode {@code \\s}); an arbitrary regex from a file might split differently, or run for ever.
+     */
+    private static final Map<String, Pattern> KNOWN_SPLIT_PATTERNS = Stream.of(
+                    QWEN2_PATTERN, LLAMA3_PATTERN, ByteLevelBpeTokenizer.GPT2_PATTERN)
+            .collect(Collectors.toUnmodifiableMap(regex -> regex, regex -> Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS)));
 
     private final Path file;
 
@@ -231,13 +246,15 @@ final class TokenizerJson {
         String regex = optionalText(pattern, "Regex", where + ".pattern.Regex");
         String literal = optionalText(pattern, "String", where + ".pattern.String");
         if (regex == null && literal == null) throw invalid(where + ".pattern has neither Regex nor String");
-        try {
-            return new Split(regex != null
-                    ? Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS)
-                    : Pattern.compile(Pattern.quote(literal)));
-        } catch (PatternSyntaxException e) {
-            throw invalid(where + ".pattern.Regex does not compile: " + e.getDescription());
+        if (regex == null) return new Split(Pattern.compile(Pattern.quote(literal)));
+        Pattern known = KNOWN_SPLIT_PATTERNS.get(regex);
+        if (known == null) {
+            // Compiling the file's own regex would risk a split that differs from the tokenizers library's regex
+            // engine, or one that runs for ever on some text; the known ones are checked.
+            throw invalid(where + ".pattern.Regex is not a pre-tokenizer regex this engine knows (those of Qwen2, "
+                    + "Llama-3 and GPT-2): " + regex);
         }
+        return new Split(known);
     }
 
     /** The BOS a TemplateProcessing post-processor puts first, or NONE. */

@@ -102,6 +102,15 @@ class ByteLevelBpeTokenizerTest {
     }
 
     @Test
+    void llama3RegexGroupsDigitsByThree() throws IOException {
+        String llama3 = new String(resource("tiny-qwen2-tokenizer.json"), java.nio.charset.StandardCharsets.UTF_8)
+                .replace("\\\\p{N}| ?", "\\\\p{N}{1,3}| ?");
+        ByteLevelBpeTokenizer t = ByteLevelBpeTokenizer.parse(null, llama3.getBytes(java.nio.charset.StandardCharsets.UTF_8), null);
+        assertEquals(List.of("123", "45", " apples"), t.preTokenize("12345 apples"));
+        assertEquals(List.of("1", "2", "3", "4", "5", " apples"), qwen.preTokenize("12345 apples"));
+    }
+
+    @Test
     void addedTokensAreCutOutBeforeEverythingElse() {
         assertArrayEquals(new int[] {268, 257, 259, 111, 267}, qwen.encode("<|im_start|>hello<|endoftext|>", false));
         assertArrayEquals(new int[] {120, 269}, qwen.encode("x<extra>", false));

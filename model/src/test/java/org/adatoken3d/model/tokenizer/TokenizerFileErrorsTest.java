@@ -189,7 +189,7 @@ class TokenizerFileErrorsTest {
         assertContains("model.vocab lacks \"Ġ\"", jsonProblem(qwen.replace("\"Ġ\": 32", "\"space\": 32")));
         assertContains("model.vocab gives id 32 to both", jsonProblem(qwen.replace("\"!\": 33", "\"!\": 32")));
         assertContains("pre_tokenizer.pretokenizers[0] is of type \"Metaspace\"", jsonProblem(qwen.replace("\"Split\"", "\"Metaspace\"")));
-        assertContains("pre_tokenizer.pretokenizers[0].pattern.Regex does not compile",
+        assertContains("pre_tokenizer.pretokenizers[0].pattern.Regex is not a pre-tokenizer regex this engine knows",
                 jsonProblem(qwen.replace("(?i:'s|'t", "(?i:'s|'t(")));
         assertContains("normalizer is of type \"Lowercase\"", jsonProblem(qwen.replace("\"NFC\"", "\"Lowercase\"")));
         assertContains("model.dropout is set", jsonProblem(qwen.replace("\"dropout\": null", "\"dropout\": 0.1")));
