@@ -29,7 +29,6 @@ import org.adatoken3d.weights.InvalidFileException;
  * characters work too.
  */
 public final class Llama2cTokenizer implements Tokenizer {
-    private static final int UNK = 0;
     private static final int BOS = 1;
     private static final int EOS = 2;
     private static final int FIRST_BYTE_PIECE = 3;
@@ -174,11 +173,6 @@ public final class Llama2cTokenizer implements Tokenizer {
             throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + pieces.length + " ids");
         }
         return new String(pieces[id].getBytes(ISO_8859_1), UTF_8);
-    }
-
-    /** The score llama2.c's merge loop compares for {@code id}. */
-    float score(int id) {
-        return scores[id];
     }
 
     private static InvalidFileException invalid(Path file, String problem) {

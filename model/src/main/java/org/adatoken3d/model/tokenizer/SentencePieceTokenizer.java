@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -154,19 +155,17 @@ public final class SentencePieceTokenizer implements Tokenizer {
 
     private void segment(String normalized, List<Integer> ids) {
         List<String> symbols = new ArrayList<>();
-        List<Boolean> frozen = new ArrayList<>();
+        boolean[] frozen = new boolean[normalized.length()];
         for (int i = 0; i < normalized.length(); ) {
             String user = userDefined.isEmpty() ? null : userDefined.longestAt(normalized, i);
+            frozen[symbols.size()] = user != null;
             String symbol = user != null ? user : normalized.substring(i, i + Character.charCount(normalized.codePointAt(i)));
             symbols.add(symbol);
-            frozen.add(user != null);
             i += symbol.length();
         }
-        boolean[] isFrozen = new boolean[frozen.size()];
-        for (int i = 0; i < isFrozen.length; i++) isFrozen[i] = frozen.get(i);
         // An unused piece may be a step of a merge but never an output: remember which pair each one came from.
         Map<String, String[]> unusedSplits = new HashMap<>();
-        String[] merged = PairMerger.merge(symbols.toArray(new String[0]), isFrozen, (left, right) -> {
+        String[] merged = PairMerger.merge(symbols.toArray(new String[0]), Arrays.copyOf(frozen, symbols.size()), (left, right) -> {
             Integer id = segmentable.get(left + right);
             if (id == null) return PairMerger.NO_MERGE;
             if (pieces.get(id).type() == Type.UNUSED) unusedSplits.put(left + right, new String[] {left, right});
