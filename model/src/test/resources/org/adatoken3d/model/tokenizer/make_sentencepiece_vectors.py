@@ -4,7 +4,7 @@
 The expected ids and texts come from the real SentencePiece library (Debian's python3-sentencepiece, 0.1.97 when
 these files were made), never from the Java code under test. Run from this folder:
 
-    /usr/bin/python3 make_sentencepiece_vectors.py ../../../../../../../../shared/data
+    /usr/bin/python3 make_sentencepiece_vectors.py ../../../../../../../../../shared/data
 
 Writes
   llama2-sentencepiece-vectors.jsonl   LLaMA-2 tokenizer.model: seeded random texts -> ids (no BOS), and
@@ -121,7 +121,7 @@ def write_vectors(sp, out_path, seed, encodings, decodings, long_texts, extra_te
 
 
 def main():
-    shared = sys.argv[1] if len(sys.argv) > 1 else "../../../../../../../../shared/data"
+    shared = sys.argv[1] if len(sys.argv) > 1 else "../../../../../../../../../shared/data"
     here = os.path.dirname(os.path.abspath(__file__))
     llava = ("A chat between a curious human and an artificial intelligence assistant. The assistant gives helpful, "
              "detailed, and polite answers to the human's questions. USER: ")
