@@ -41,7 +41,9 @@ public final class SafetensorsWriter {
         Path tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".partial");
         try {
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                CountingSink sink = new CountingSink(channel);
+                long total = 8 + header.length;
+                for (TensorSource t : tensors) total += t.byteSize();
+                CountingSink sink = new CountingSink(channel, total);
                 sink.put(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
                 sink.put(ByteBuffer.wrap(header));
                 for (TensorSource t : tensors) {
@@ -118,11 +120,13 @@ public final class SafetensorsWriter {
     /** Buffers small puts, passes large ones straight to the channel, and counts every byte. */
     private static final class CountingSink implements TensorSink {
         private final FileChannel channel;
-        private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
+        private final ByteBuffer buffer;
         long count;
 
-        CountingSink(FileChannel channel) {
+        CountingSink(FileChannel channel, long expectedBytes) {
             this.channel = channel;
+            // Direct buffers are costly to allocate; small files get a small one.
+            this.buffer = ByteBuffer.allocateDirect((int) Math.clamp(expectedBytes, 64, BUFFER_BYTES));
         }
 
         @Override
