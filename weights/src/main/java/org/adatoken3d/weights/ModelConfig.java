@@ -458,7 +458,7 @@ public record ModelConfig(
      */
     public String toJson() {
         Map<String, Object> m = new TreeMap<>();
-        if (!architectures.isEmpty()) m.put("architectures", architectures);
+        m.put("architectures", architectures); // even when empty: absent means the family's default
         m.put("model_type", modelType);
         m.put("hidden_size", hiddenSize);
         m.put("intermediate_size", intermediateSize);
