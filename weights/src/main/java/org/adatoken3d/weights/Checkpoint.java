@@ -61,7 +61,12 @@ public final class Checkpoint implements AutoCloseable {
         }
         if (!Files.exists(dirOrFile)) throw new InvalidFileException(dirOrFile, "no such file or folder");
         Path dir = dirOrFile.toAbsolutePath().getParent();
-        if (dirOrFile.getFileName().toString().endsWith(".index.json")) return sharded(dir, dirOrFile);
+        String name = dirOrFile.getFileName().toString();
+        if (name.endsWith(".index.json")) return sharded(dir, dirOrFile);
+        if (name.endsWith(".json")) {
+            throw new InvalidFileException(dirOrFile, "is not a checkpoint; give the model folder, its " + INDEX_FILE
+                    + " or a .safetensors file");
+        }
         return single(dir, dirOrFile);
     }
 
