@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -135,8 +134,7 @@ public final class Checkpoint implements AutoCloseable {
             throw new InvalidFileException(index, "has no weight_map object");
         }
         Map<String, String> weightMap = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : map.properties()) {
             JsonNode v = e.getValue();
             if (!v.isTextual()) throw new InvalidFileException(index, "weight_map entry " + e.getKey() + " is not a file name");
             String shard = v.textValue();

@@ -126,7 +126,7 @@ public final class SafetensorsWriter {
         CountingSink(FileChannel channel, long expectedBytes) {
             this.channel = channel;
             // Direct buffers are costly to allocate; small files get a small one.
-            this.buffer = ByteBuffer.allocateDirect((int) Math.clamp(expectedBytes, 64, BUFFER_BYTES));
+            this.buffer = ByteBuffer.allocateDirect(Math.clamp(expectedBytes, 64, BUFFER_BYTES));
         }
 
         @Override
