@@ -107,7 +107,7 @@ final class PackedGemm {
     }
 
     /** One row of A against one packed panel: {@code c[cOff .. cOff+NR) (+)= a[aOff .. aOff+kc) · panel}. */
-    private static void rowKernel(float[] a, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, boolean accumulate) {
+    static void rowKernel(float[] a, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, boolean accumulate) {
         FloatVector c0, c1, c2;
         if (accumulate) {
             c0 = FloatVector.fromArray(F, c, cOff);
