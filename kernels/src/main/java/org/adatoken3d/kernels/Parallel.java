@@ -81,35 +81,32 @@ public final class Parallel {
         }
 
         void run(int n, RangeTask task) {
-            if (size == 1 || n == 1 || Thread.currentThread() instanceof Worker || !owner.tryLock()) {
+            Thread me = Thread.currentThread();
+            // Inline: nothing to split, a call from inside a running task, or another thread owns the pool.
+            if (size == 1 || n == 1 || me instanceof Worker || caller == me || !owner.tryLock()) {
                 task.run(0, n);
                 return;
             }
             try {
-                if (caller != null) { // re-entrant call from inside our own task
-                    task.run(0, n);
-                    return;
-                }
                 this.task = task;
                 this.n = n;
                 this.chunks = Math.min(n, CHUNKS_PER_THREAD * size);
                 this.failure = null;
                 nextChunk.set(0);
                 unfinished.set(workers.length);
-                caller = Thread.currentThread();
+                caller = me;
                 generation = generation + 1;
                 for (Worker w : workers) {
                     if (w.parked) LockSupport.unpark(w);
                 }
                 work();
                 awaitWorkers();
-                caller = null;
-                this.task = null;
                 Throwable t = failure;
                 if (t instanceof RuntimeException e) throw e;
                 if (t instanceof Error e) throw e;
             } finally {
                 caller = null;
+                this.task = null;
                 owner.unlock();
             }
         }
