@@ -1,0 +1,112 @@
+package org.adatoken3d.kernels;
+
+import static org.adatoken3d.kernels.Simd.F;
+import static org.adatoken3d.kernels.Simd.I;
+import static org.adatoken3d.kernels.Simd.I16_LE;
+import static org.adatoken3d.kernels.Simd.L;
+import static org.adatoken3d.kernels.Simd.LE;
+import static org.adatoken3d.kernels.Simd.S_HALF;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** bfloat16 weights read in place; a bf16 value is the top 16 bits of the f32 it stands for. */
+final class Bf16Weights extends WeightMatrix {
+    private final MemorySegment data;
+
+    Bf16Weights(MemorySegment data, int rows, int cols) {
+        super(rows, cols);
+        this.data = data;
+    }
+
+    @Override
+    public WeightFormat format() {
+        return WeightFormat.BF16;
+    }
+
+    @Override
+    public long bytes() {
+        return (long) rows * cols * 2;
+    }
+
+    static float toFloat(short bits) {
+        return Float.intBitsToFloat(bits << 16);
+    }
+
+    @Override
+    void toF32(int row, int col, int len, float[] dst, int off) {
+        long base = ((long) row * cols + col) * 2;
+        int i = 0;
+        for (; i <= len - L; i += L) {
+            ShortVector s = ShortVector.fromMemorySegment(S_HALF, data, base + (long) i * 2, LE);
+            ((IntVector) s.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
+                    .reinterpretAsFloats().intoArray(dst, off + i);
+        }
+        for (; i < len; i++) dst[off + i] = toFloat(data.get(I16_LE, base + (long) i * 2));
+    }
+
+    @Override
+    void gemvInput(float[] x, int xOff, float[] xs) {
+        deinterleavePairs(x, xOff, xs, cols);
+    }
+
+    /** {@code bits << 16} and {@code bits & 0xFFFF0000} of a vector of bf16 pairs are its even and odd elements. */
+    @Override
+    void gemv(float[] x, float[] y, int yOff, int rowFrom, int rowTo) {
+        int block = 2 * L;
+        int vecEnd = cols - cols % block;
+        long rowBytes = (long) cols * 2;
+        int r = rowFrom;
+        for (; r + 4 <= rowTo; r += 4) {
+            long o0 = r * rowBytes, o1 = o0 + rowBytes, o2 = o1 + rowBytes, o3 = o2 + rowBytes;
+            FloatVector e0 = FloatVector.zero(F), e1 = e0, e2 = e0, e3 = e0, d0 = e0, d1 = e0, d2 = e0, d3 = e0;
+            for (int i = 0; i < vecEnd; i += block) {
+                FloatVector xe = FloatVector.fromArray(F, x, i), xo = FloatVector.fromArray(F, x, i + L);
+                long b = (long) i * 2;
+                IntVector v0 = IntVector.fromMemorySegment(I, data, o0 + b, LE);
+                IntVector v1 = IntVector.fromMemorySegment(I, data, o1 + b, LE);
+                IntVector v2 = IntVector.fromMemorySegment(I, data, o2 + b, LE);
+                IntVector v3 = IntVector.fromMemorySegment(I, data, o3 + b, LE);
+                e0 = even(v0).fma(xe, e0);
+                d0 = odd(v0).fma(xo, d0);
+                e1 = even(v1).fma(xe, e1);
+                d1 = odd(v1).fma(xo, d1);
+                e2 = even(v2).fma(xe, e2);
+                d2 = odd(v2).fma(xo, d2);
+                e3 = even(v3).fma(xe, e3);
+                d3 = odd(v3).fma(xo, d3);
+            }
+            y[yOff + r] = e0.add(d0).reduceLanes(VectorOperators.ADD) + tail(o0, x, vecEnd);
+            y[yOff + r + 1] = e1.add(d1).reduceLanes(VectorOperators.ADD) + tail(o1, x, vecEnd);
+            y[yOff + r + 2] = e2.add(d2).reduceLanes(VectorOperators.ADD) + tail(o2, x, vecEnd);
+            y[yOff + r + 3] = e3.add(d3).reduceLanes(VectorOperators.ADD) + tail(o3, x, vecEnd);
+        }
+        for (; r < rowTo; r++) {
+            long o = r * rowBytes;
+            FloatVector e = FloatVector.zero(F), d = e;
+            for (int i = 0; i < vecEnd; i += block) {
+                IntVector v = IntVector.fromMemorySegment(I, data, o + (long) i * 2, LE);
+                e = even(v).fma(FloatVector.fromArray(F, x, i), e);
+                d = odd(v).fma(FloatVector.fromArray(F, x, i + L), d);
+            }
+            y[yOff + r] = e.add(d).reduceLanes(VectorOperators.ADD) + tail(o, x, vecEnd);
+        }
+    }
+
+    private static FloatVector even(IntVector pairs) {
+        return pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    private static FloatVector odd(IntVector pairs) {
+        return pairs.and(0xFFFF0000).reinterpretAsFloats();
+    }
+
+    private float tail(long rowOffset, float[] x, int from) {
+        float s = 0;
+        for (int i = from; i < cols; i++) s += toFloat(data.get(I16_LE, rowOffset + (long) i * 2)) * x[i];
+        return s;
+    }
+}

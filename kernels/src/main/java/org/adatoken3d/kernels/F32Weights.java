@@ -1,0 +1,77 @@
+package org.adatoken3d.kernels;
+
+import static org.adatoken3d.kernels.Simd.F;
+import static org.adatoken3d.kernels.Simd.F32_LE;
+import static org.adatoken3d.kernels.Simd.L;
+import static org.adatoken3d.kernels.Simd.LE;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** f32 weights read in place. */
+final class F32Weights extends WeightMatrix {
+    private final MemorySegment data;
+
+    F32Weights(MemorySegment data, int rows, int cols) {
+        super(rows, cols);
+        this.data = data;
+    }
+
+    @Override
+    public WeightFormat format() {
+        return WeightFormat.F32;
+    }
+
+    @Override
+    public long bytes() {
+        return (long) rows * cols * 4;
+    }
+
+    @Override
+    void toF32(int row, int col, int len, float[] dst, int off) {
+        MemorySegment.copy(data, F32_LE, ((long) row * cols + col) * 4, dst, off, len);
+    }
+
+    /**
+     * Four rows at a time: the activation vector is loaded once per four weight vectors, and four independent
+     * streams keep enough loads in flight to saturate memory bandwidth.
+     */
+    @Override
+    void gemv(float[] x, float[] y, int yOff, int rowFrom, int rowTo) {
+        int k = cols;
+        int vecEnd = k - k % L;
+        long rowBytes = (long) k * 4;
+        int r = rowFrom;
+        for (; r + 4 <= rowTo; r += 4) {
+            long o0 = r * rowBytes, o1 = o0 + rowBytes, o2 = o1 + rowBytes, o3 = o2 + rowBytes;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int i = 0; i < vecEnd; i += L) {
+                FloatVector xv = FloatVector.fromArray(F, x, i);
+                long b = (long) i * 4;
+                a0 = FloatVector.fromMemorySegment(F, data, o0 + b, LE).fma(xv, a0);
+                a1 = FloatVector.fromMemorySegment(F, data, o1 + b, LE).fma(xv, a1);
+                a2 = FloatVector.fromMemorySegment(F, data, o2 + b, LE).fma(xv, a2);
+                a3 = FloatVector.fromMemorySegment(F, data, o3 + b, LE).fma(xv, a3);
+            }
+            y[yOff + r] = a0.reduceLanes(VectorOperators.ADD) + tail(o0, x, vecEnd);
+            y[yOff + r + 1] = a1.reduceLanes(VectorOperators.ADD) + tail(o1, x, vecEnd);
+            y[yOff + r + 2] = a2.reduceLanes(VectorOperators.ADD) + tail(o2, x, vecEnd);
+            y[yOff + r + 3] = a3.reduceLanes(VectorOperators.ADD) + tail(o3, x, vecEnd);
+        }
+        for (; r < rowTo; r++) {
+            long o = r * rowBytes;
+            FloatVector a = FloatVector.zero(F);
+            for (int i = 0; i < vecEnd; i += L) {
+                a = FloatVector.fromMemorySegment(F, data, o + (long) i * 4, LE).fma(FloatVector.fromArray(F, x, i), a);
+            }
+            y[yOff + r] = a.reduceLanes(VectorOperators.ADD) + tail(o, x, vecEnd);
+        }
+    }
+
+    private float tail(long rowOffset, float[] x, int from) {
+        float s = 0;
+        for (int i = from; i < cols; i++) s += data.get(F32_LE, rowOffset + (long) i * 4) * x[i];
+        return s;
+    }
+}

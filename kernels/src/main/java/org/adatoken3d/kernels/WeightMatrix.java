@@ -1,0 +1,121 @@
+package org.adatoken3d.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A weight matrix W[rows][cols], row-major, as checkpoints store it (a linear layer's {@code [out, in]}), in its
+ * stored format. Kernels read it straight from its segment and convert to f32 in registers.
+ *
+ * <p>One subclass per format, each with its own vectorised row conversion and GEMV loop: the hot loops must be
+ * monomorphic for the JIT to keep vectors in registers.
+ */
+public abstract sealed class WeightMatrix permits F32Weights, F16Weights, Bf16Weights, Q8Weights {
+    final int rows;
+    final int cols;
+
+    WeightMatrix(int rows, int cols) {
+        this.rows = rows;
+        this.cols = cols;
+    }
+
+    /**
+     * Wraps {@code data} (little-endian, any alignment, typically a slice of a mapped checkpoint) as a
+     * {@code rows × cols} matrix. The segment must hold exactly {@code rows * cols} elements of {@code format};
+     * it is read, never written, and never copied.
+     */
+    public static WeightMatrix of(MemorySegment data, WeightFormat format, int rows, int cols) {
+        if (rows < 1 || cols < 1) {
+            throw new IllegalArgumentException("weight matrix must have at least one row and column, got " + rows + " x " + cols);
+        }
+        if (format == WeightFormat.Q8_0) {
+            throw new IllegalArgumentException("Q8_0 weights are made at load time with toQ8_0(), not read from a segment");
+        }
+        long expected = (long) rows * cols * format.elementBytes();
+        if (data.byteSize() != expected) {
+            throw new IllegalArgumentException("a " + rows + " x " + cols + " " + format + " matrix needs " + expected
+                    + " bytes, the segment holds " + data.byteSize());
+        }
+        return switch (format) {
+            case F32 -> new F32Weights(data, rows, cols);
+            case F16 -> new F16Weights(data, rows, cols);
+            case BF16 -> new Bf16Weights(data, rows, cols);
+            case Q8_0 -> throw new AssertionError();
+        };
+    }
+
+    /** N: the number of rows, i.e. of outputs of {@code x · Wᵀ}. */
+    public final int rows() {
+        return rows;
+    }
+
+    /** K: the number of columns, i.e. of inputs. */
+    public final int cols() {
+        return cols;
+    }
+
+    public abstract WeightFormat format();
+
+    /** The bytes a full pass over this matrix reads (what GEMV bandwidth is measured against). */
+    public abstract long bytes();
+
+    /**
+     * This matrix quantised to {@link WeightFormat#Q8_0} in off-heap memory of its own (this matrix itself if it
+     * already is). Each block of 32 consecutive values of a row is stored as 32 signed bytes {@code q} and one f32
+     * scale {@code d = max|w| / 127}, {@code q = round(w / d)}; so every value is reconstructed within
+     * {@code d / 2 = max|w| / 254} of the original, a relative error of at most 1/254 of its block's largest value.
+     */
+    public WeightMatrix toQ8_0() {
+        return Q8Weights.quantize(this);
+    }
+
+    /** Writes row {@code r} converted to f32 into {@code dst[dstOffset .. dstOffset + cols)}: embedding lookup. */
+    public final void row(int r, float[] dst, int dstOffset) {
+        if (r < 0 || r >= rows) throw new IllegalArgumentException("row " + r + " is outside [0, " + rows + ")");
+        if (dstOffset < 0 || dstOffset > dst.length - cols) {
+            throw new IllegalArgumentException("row of " + cols + " values does not fit at " + dstOffset + " in an array of " + dst.length);
+        }
+        toF32(r, 0, cols, dst, dstOffset);
+    }
+
+    /** Converts {@code W[row][col .. col + len)} to f32 into {@code dst[off ..]}; bounds are the caller's duty. */
+    abstract void toF32(int row, int col, int len, float[] dst, int off);
+
+    /**
+     * Fills {@code xs[0 .. cols)} (or more) with the activation vector {@code x[xOff .. xOff + cols)} in the layout
+     * this format's {@link #gemv} reads; {@code xs} has room for {@link #gemvInputLength()} values.
+     */
+    void gemvInput(float[] x, int xOff, float[] xs) {
+        System.arraycopy(x, xOff, xs, 0, cols);
+    }
+
+    int gemvInputLength() {
+        return cols;
+    }
+
+    /**
+     * The activation layout of the 16-bit formats' GEMV, which reads weight pairs as ints: the low half of int
+     * lane i is element 2i, the high half element 2i+1 (little-endian), so two cheap ops split a vector of pairs
+     * into the even and the odd elements. x is laid out to match: per block of 2·L values, the even-indexed ones
+     * first, then the odd ones; the tail past the last whole block stays in place.
+     */
+    static void deinterleavePairs(float[] x, int xOff, float[] xs, int cols) {
+        int lanes = Simd.L, block = 2 * lanes;
+        int blocks = cols / block;
+        for (int b = 0; b < blocks; b++) {
+            int s = xOff + b * block, d = b * block;
+            for (int i = 0; i < lanes; i++) {
+                xs[d + i] = x[s + 2 * i];
+                xs[d + lanes + i] = x[s + 2 * i + 1];
+            }
+        }
+        System.arraycopy(x, xOff + blocks * block, xs, blocks * block, cols - blocks * block);
+    }
+
+    /** {@code y[yOff + r] = W[r] · x} for rows {@code r} in {@code [rowFrom, rowTo)}, x prepared by {@link #gemvInput}. */
+    abstract void gemv(float[] xs, float[] y, int yOff, int rowFrom, int rowTo);
+
+    @Override
+    public String toString() {
+        return format() + "[" + rows + " x " + cols + "]";
+    }
+}

@@ -1,0 +1,201 @@
+package org.adatoken3d.kernels;
+
+import static org.adatoken3d.testing.SeededCases.between;
+import static org.adatoken3d.testing.SeededCases.uniform;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.lang.foreign.Arena;
+import org.adatoken3d.kernels.reference.ReferenceKernels;
+import org.adatoken3d.testing.SeededCases;
+import org.junit.jupiter.api.Test;
+
+class GemmTest {
+    /** f32 unit roundoff. */
+    static final double U = Math.ulp(1f) / 2;
+
+    /**
+     * Any f32 sum of K products, in any order and with or without FMA, is within γ_K·Σ|a_k·w_k| of the exact
+     * sum, γ_K = K·u/(1 − K·u) (Higham, Accuracy and Stability, §3.1); the reference sums in double, whose own
+     * error is negligible next to that. The bound is rigorous, so no seed can make it flaky, and for the K of
+     * these tests it is far below the size of one product, so a dropped or repeated term fails.
+     */
+    static void assertGemm(float[] a, int m, float[] w, int n, int k, float[] c, int cOff, String what) {
+        float[] ref = ReferenceKernels.gemm(a, m, w, n, k);
+        double gamma = k * U / (1 - k * U);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double magnitude = 0;
+                for (int x = 0; x < k; x++) magnitude += Math.abs((double) a[i * k + x] * w[j * k + x]);
+                double tol = 2 * gamma * magnitude + 1e-30;
+                double got = c[cOff + i * n + j];
+                if (!(Math.abs(got - ref[i * n + j]) <= tol)) {
+                    fail(what + ": c[" + i + "][" + j + "] = " + got + ", reference " + ref[i * n + j] + ", tolerance " + tol);
+                }
+            }
+        }
+    }
+
+    @Test
+    void gemmMatchesReferenceForAnyShapeAndStoredFormat() {
+        SeededCases.run("gemmMatchesReferenceForAnyShapeAndStoredFormat", 120, rnd -> {
+            int m = rnd.nextInt(4) == 0 ? between(rnd, 1, 3) : between(rnd, 1, 40);
+            int n = rnd.nextInt(4) == 0 ? between(rnd, 1, 3) : between(rnd, 1, 130);
+            int k = rnd.nextInt(4) == 0 ? between(rnd, 1, 20) : between(rnd, 1, 300);
+            WeightFormat format = TestWeights.storedFormat(rnd);
+            TestWeights w = TestWeights.random(rnd, format, n, k, 1f);
+            float[] a = uniform(rnd, m * k, 1f);
+            float[] c = uniform(rnd, m * n, 100f); // garbage that must be overwritten
+            Gemm.multiply(a, m, w.matrix(), c);
+            assertGemm(a, m, w.values(), n, k, c, 0, format + " " + m + "x" + n + "x" + k);
+        });
+    }
+
+    @Test
+    void gemmCrossesCacheBlocksAndThreadSplits() {
+        // K beyond one KC block and N beyond one thread's block of panels, with ragged ends on every axis.
+        SeededCases.run("gemmCrossesCacheBlocksAndThreadSplits", 6, rnd -> {
+            int m = between(rnd, 7, 30), n = between(rnd, 2 * PackedGemm.NR * 3 + 1, 700), k = between(rnd, PackedGemm.KC + 1, 3 * PackedGemm.KC + 7);
+            WeightFormat format = TestWeights.storedFormat(rnd);
+            TestWeights w = TestWeights.random(rnd, format, n, k, 1f);
+            float[] a = uniform(rnd, m * k, 1f);
+            float[] c = new float[m * n];
+            Gemm.multiply(a, m, w.matrix(), c);
+            assertGemm(a, m, w.values(), n, k, c, 0, format + " " + m + "x" + n + "x" + k);
+        });
+    }
+
+    @Test
+    void gemmHonoursOffsetsAndLeavesTheRestAlone() {
+        SeededCases.run("gemmHonoursOffsetsAndLeavesTheRestAlone", 40, rnd -> {
+            int m = between(rnd, 1, 12), n = between(rnd, 1, 60), k = between(rnd, 1, 70);
+            int aOff = between(rnd, 0, 9), cOff = between(rnd, 0, 9), extra = between(rnd, 0, 5);
+            TestWeights w = TestWeights.random(rnd, TestWeights.storedFormat(rnd), n, k, 1f);
+            float[] rows = uniform(rnd, m * k, 1f);
+            float[] a = new float[aOff + m * k + extra];
+            System.arraycopy(rows, 0, a, aOff, m * k);
+            float[] c = uniform(rnd, cOff + m * n + extra, 5f);
+            float[] before = c.clone();
+            Gemm.multiply(a, aOff, m, w.matrix(), c, cOff);
+            assertGemm(rows, m, w.values(), n, k, c, cOff, "offsets");
+            for (int i = 0; i < cOff; i++) assertEquals(before[i], c[i], "c before offset");
+            for (int i = cOff + m * n; i < c.length; i++) assertEquals(before[i], c[i], "c after the result");
+        });
+    }
+
+    @Test
+    void q8RowsStayWithinHalfAScaleOfTheOriginal() {
+        // Stated bound (WeightMatrix.toQ8_0): |w' - w| <= d/2 with d = max|w| of the block / 127. The code is
+        // round(w / d) computed as w * (1/d) in f32: allow d/2 plus a few ulps of the block's largest value.
+        SeededCases.run("q8RowsStayWithinHalfAScaleOfTheOriginal", 60, rnd -> {
+            int n = between(rnd, 1, 9), k = between(rnd, 1, 200);
+            float scale = (float) Math.pow(10, between(rnd, -6, 3));
+            TestWeights w = TestWeights.random(rnd, TestWeights.storedFormat(rnd), n, k, scale);
+            WeightMatrix q = w.matrix().toQ8_0();
+            assertEquals(WeightFormat.Q8_0, q.format());
+            assertTrue(q.toQ8_0() == q, "quantising Q8_0 again is the identity");
+            float[] row = new float[k];
+            for (int r = 0; r < n; r++) {
+                q.row(r, row, 0);
+                for (int b = 0; b < k; b += 32) {
+                    float amax = 0;
+                    for (int x = b; x < Math.min(k, b + 32); x++) amax = Math.max(amax, Math.abs(w.values()[r * k + x]));
+                    double tol = amax / 254.0 + 4 * Math.ulp(amax);
+                    for (int x = b; x < Math.min(k, b + 32); x++) {
+                        double err = Math.abs(row[x] - w.values()[r * k + x]);
+                        if (!(err <= tol)) fail("row " + r + " col " + x + ": " + row[x] + " vs " + w.values()[r * k + x] + ", bound " + tol);
+                    }
+                }
+            }
+        });
+    }
+
+    @Test
+    void q8GemmAndGemvStayWithinTheQuantisationBound() {
+        // |Σ a·w' − Σ a·w| <= Σ |a_k|·(d_k/2 + ulps) from the row bound above, plus the f32 arithmetic bound.
+        SeededCases.run("q8GemmAndGemvStayWithinTheQuantisationBound", 40, rnd -> {
+            int m = rnd.nextBoolean() ? 1 : between(rnd, 1, 20), n = between(rnd, 1, 70), k = between(rnd, 1, 300);
+            TestWeights w = TestWeights.random(rnd, TestWeights.storedFormat(rnd), n, k, 1f);
+            WeightMatrix q = w.matrix().toQ8_0();
+            float[] a = uniform(rnd, m * k, 1f);
+            float[] c = new float[m * n];
+            Gemm.multiply(a, m, q, c);
+            float[] ref = ReferenceKernels.gemm(a, m, w.values(), n, k);
+            double gamma = k * U / (1 - k * U);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double quant = 0, magnitude = 0;
+                    for (int b = 0; b < k; b += 32) {
+                        float amax = 0;
+                        for (int x = b; x < Math.min(k, b + 32); x++) amax = Math.max(amax, Math.abs(w.values()[j * k + x]));
+                        for (int x = b; x < Math.min(k, b + 32); x++) {
+                            quant += Math.abs(a[i * k + x]) * (amax / 254.0 + 4 * Math.ulp(amax));
+                            magnitude += Math.abs(a[i * k + x]) * (Math.abs(w.values()[j * k + x]) + amax / 254.0);
+                        }
+                    }
+                    double tol = quant + 2 * gamma * magnitude + 1e-30;
+                    double err = Math.abs(c[i * n + j] - ref[i * n + j]);
+                    if (!(err <= tol)) fail("c[" + i + "][" + j + "] off by " + err + ", bound " + tol);
+                }
+            }
+        });
+    }
+
+    @Test
+    void rowDecodesEveryStoredFormat() {
+        SeededCases.run("rowDecodesEveryStoredFormat", 40, rnd -> {
+            int n = between(rnd, 1, 5), k = between(rnd, 1, 80);
+            WeightFormat format = TestWeights.storedFormat(rnd);
+            TestWeights w = TestWeights.random(rnd, format, n, k, 3f);
+            int off = between(rnd, 0, 4);
+            float[] dst = new float[off + k];
+            for (int r = 0; r < n; r++) {
+                w.matrix().row(r, dst, off);
+                for (int x = 0; x < k; x++) assertEquals(w.values()[r * k + x], dst[off + x], format + " row " + r + " col " + x);
+            }
+        });
+    }
+
+    @Test
+    void halfFloatSpecialValuesDecodeExactly() {
+        // Every one of the 65536 half-float bit patterns, through the vector path (rows of 32) and the GEMV.
+        var seg = Arena.ofAuto().allocate(65536 * 2);
+        for (int i = 0; i < 65536; i++) seg.setAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, i, (short) i);
+        WeightMatrix w = WeightMatrix.of(seg, WeightFormat.F16, 2048, 32);
+        float[] row = new float[32];
+        for (int r = 0; r < 2048; r++) {
+            w.row(r, row, 0);
+            for (int x = 0; x < 32; x++) {
+                float expected = Float.float16ToFloat((short) (r * 32 + x));
+                assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(row[x]), "half bits 0x" + Integer.toHexString(r * 32 + x));
+            }
+        }
+    }
+
+    @Test
+    void ofRejectsSegmentsOfTheWrongSize() {
+        var seg = Arena.ofAuto().allocate(100);
+        var e = assertThrows(IllegalArgumentException.class, () -> WeightMatrix.of(seg, WeightFormat.F32, 5, 6));
+        assertTrue(e.getMessage().contains("120 bytes"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> WeightMatrix.of(seg, WeightFormat.BF16, 0, 6));
+        assertThrows(IllegalArgumentException.class, () -> WeightMatrix.of(seg, WeightFormat.Q8_0, 5, 20));
+    }
+
+    @Test
+    void multiplyRejectsArraysThatAreTooSmall() {
+        WeightMatrix w = WeightMatrix.of(Arena.ofAuto().allocate(4 * 3 * 4), WeightFormat.F32, 4, 3);
+        assertThrows(IllegalArgumentException.class, () -> Gemm.multiply(new float[5], 2, w, new float[8]));
+        assertThrows(IllegalArgumentException.class, () -> Gemm.multiply(new float[6], 2, w, new float[7]));
+        assertThrows(IllegalArgumentException.class, () -> Gemm.multiply(new float[6], -1, w, new float[8]));
+    }
+
+    @Test
+    void bytesCountsWhatAPassReads() {
+        var seg = Arena.ofAuto().allocate(64L * 64 * 2);
+        WeightMatrix w = WeightMatrix.of(seg, WeightFormat.BF16, 64, 64);
+        assertEquals(64L * 64 * 2, w.bytes());
+        assertEquals(64L * 64 + 64L * 2 * 4, w.toQ8_0().bytes(), "one byte per value and one f32 scale per 32");
+    }
+}
