@@ -5,6 +5,7 @@ drawn from its own seed [S, XXXX] so that any single case can be regenerated alo
 --start XXXX --count 1. FORMAT.md specifies the layout."""
 import argparse
 import json
+import math
 import os
 import platform
 import sys
@@ -178,8 +179,8 @@ def write_case(case_dir, seed, index, max_seq, max_hidden):
         "tolerances": TOLERANCES,
         "tie_thresholds": TIE_THRESHOLDS,
         "margins": {
-            "gate": float(outputs["gate_margin"][0]) if "gate_margin" in outputs else None,
-            "greedy_min": float(outputs["greedy_margin"].min()) if "greedy_margin" in outputs else None,
+            "gate": _finite_or_none(outputs["gate_margin"][0]) if "gate_margin" in outputs else None,
+            "greedy_min": _finite_or_none(outputs["greedy_margin"].min()) if "greedy_margin" in outputs else None,
         },
         "computed": {
             "by": "adatoken_oracle (conformance/python), forward in float64 from the stored weights widened to f32",
@@ -191,9 +192,15 @@ def write_case(case_dir, seed, index, max_seq, max_hidden):
                   f"--start {index} --count 1 --max-seq {max_seq} --max-hidden {max_hidden} --out DIR",
     }
     with open(os.path.join(case_dir, "case.json"), "w") as f:
-        json.dump(case, f, indent=2)
+        json.dump(case, f, indent=2, allow_nan=False)   # strict JSON: other languages must parse it
         f.write("\n")
     return case
+
+
+def _finite_or_none(value):
+    """case.json is strict JSON, which has no Infinity: an unbounded margin is written as null."""
+    value = float(value)
+    return value if math.isfinite(value) else None
 
 
 def main(argv=None):

@@ -127,14 +127,22 @@ public sealed interface GatePolicy {
 
     /**
      * A fixed share of the block: round(ratio·N) tokens by the common ranking, where round is half-up applied to
-     * the decimal ratio (its shortest decimal form, as written on the command line), as the oracle does.
-     * A positive ratio never empties the scene: the count is clamped to [1, N] (0 only when N = 0).
+     * the decimal ratio (its shortest decimal form, as written on the command line), as the oracle does. The
+     * count is clamped to [minKeep, min(maxKeep, N)] like the adaptive budget (the upper bound wins when N &lt;
+     * minKeep); with the default minKeep of 1 a ratio never empties the scene.
      */
-    record KeepRatio(int layer, double ratio, QuerySet query) implements GatePolicy {
+    record KeepRatio(int layer, double ratio, int minKeep, int maxKeep, QuerySet query) implements GatePolicy {
         public KeepRatio {
             checkLayer(layer);
-            if (!(ratio > 0 && ratio <= 1)) throw new IllegalArgumentException("keep ratio must be in (0, 1], got " + ratio);
+            if (!(ratio >= 0 && ratio <= 1)) throw new IllegalArgumentException("keep ratio must be in [0, 1], got " + ratio);
+            if (minKeep < 0 || maxKeep < 0) {
+                throw new IllegalArgumentException("keep bounds must be non-negative, got min " + minKeep + ", max " + maxKeep);
+            }
             if (query == null) throw new IllegalArgumentException("query set is null");
+        }
+
+        public KeepRatio(int layer, double ratio, QuerySet query) {
+            this(layer, ratio, 1, AdaptiveGate.UNBOUNDED, query);
         }
 
         public KeepRatio(int layer, double ratio) {
@@ -143,12 +151,12 @@ public sealed interface GatePolicy {
 
         /** The number of tokens kept out of {@code n}. */
         public int keepCount(int n) {
-            if (n == 0) return 0;
             // Round the decimal the user wrote, not its binary approximation: keep=0.3 of 5 tokens is 1.5,
             // which rounds up to 2, although the double nearest 0.3 times 5 lies just below 1.5.
             int k = java.math.BigDecimal.valueOf(ratio).multiply(java.math.BigDecimal.valueOf(n))
                     .setScale(0, java.math.RoundingMode.HALF_UP).intValueExact();
-            return Math.min(Math.max(k, 1), n);
+            int hi = Math.min(maxKeep, n);
+            return Math.min(Math.max(k, Math.min(minKeep, hi)), hi);
         }
 
         @Override

@@ -165,29 +165,39 @@ public final class PruneSpec {
     }
 
     private static String adaptiveOptions(AdaptiveGate a) {
-        return ",layer=" + a.layer() + (a.minKeep() != 1 ? ",min=" + a.minKeep() : "")
-                + (a.maxKeep() != AdaptiveGate.UNBOUNDED ? ",max=" + a.maxKeep() : "")
-                + (a.query() != QuerySet.LAST ? ",query=" + a.query().spec() : "");
+        return options(a.layer(), a.minKeep(), a.maxKeep(), a.query());
     }
 
     private static String ratioOptions(KeepRatio k) {
-        return ",layer=" + k.layer() + (k.query() != QuerySet.LAST ? ",query=" + k.query().spec() : "");
+        return options(k.layer(), k.minKeep(), k.maxKeep(), k.query());
     }
 
-    private static AdaptiveGate adaptive(String text, double tau, Map<String, String> options) {
-        int layer = layer(text, options);
+    private static String options(int layer, int minKeep, int maxKeep, QuerySet query) {
+        return ",layer=" + layer + (minKeep != 1 ? ",min=" + minKeep : "")
+                + (maxKeep != AdaptiveGate.UNBOUNDED ? ",max=" + maxKeep : "")
+                + (query != QuerySet.LAST ? ",query=" + query.spec() : "");
+    }
+
+    /** The {@code min} and {@code max} options: the bounds the kept count is clamped to. */
+    private static int[] keepBounds(String text, Map<String, String> options) {
         int min = options.containsKey("min") ? parseInt(text, "min", options.get("min")) : 1;
         int max = options.containsKey("max") ? parseInt(text, "max", options.get("max")) : AdaptiveGate.UNBOUNDED;
         if (min < 0) throw error(text, "min must be >= 0, got " + min);
         if (max < 1) throw error(text, "max must be >= 1, got " + max);
         if (min > max) throw error(text, "min " + min + " exceeds max " + max);
-        return new AdaptiveGate(layer, tau, min, max, query(text, options));
+        return new int[] {min, max};
+    }
+
+    private static AdaptiveGate adaptive(String text, double tau, Map<String, String> options) {
+        int[] bounds = keepBounds(text, options);
+        return new AdaptiveGate(layer(text, options), tau, bounds[0], bounds[1], query(text, options));
     }
 
     private static KeepRatio keepRatio(String text, String value, Map<String, String> options) {
         double ratio = parseDecimal(text, "keep", value);
         if (!(ratio > 0 && ratio <= 1)) throw error(text, "keep must be a ratio in (0, 1], e.g. keep=0.3; got " + value);
-        return new KeepRatio(layer(text, options), ratio, query(text, options));
+        int[] bounds = keepBounds(text, options);
+        return new KeepRatio(layer(text, options), ratio, bounds[0], bounds[1], query(text, options));
     }
 
     private static double tau(String text, String value) {

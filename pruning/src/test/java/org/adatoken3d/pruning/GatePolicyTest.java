@@ -163,6 +163,8 @@ class GatePolicyTest {
         assertEquals(1, new KeepRatio(2, 0.001).keepCount(10));
         assertEquals(0, new KeepRatio(2, 0.5).keepCount(0));
         assertEquals(7, new KeepRatio(2, 1.0).keepCount(7));
+        assertEquals(1, new KeepRatio(2, 0.0).keepCount(7), "min_keep 1 holds even at ratio 0");
+        assertEquals(4, new KeepRatio(2, 0.9, 1, 4, QuerySet.LAST).keepCount(10), "clamped to max_keep");
         SeededCases.run("keepRatioCountIsNearestInteger", 300, r -> {
             int n = SeededCases.between(r, 1, 5000);
             double ratio = Math.max(1e-9, r.nextDouble());
@@ -229,7 +231,7 @@ class GatePolicyTest {
         assertThrows(IllegalArgumentException.class, () -> new AdaptiveGate(2, Double.NaN));
         assertThrows(IllegalArgumentException.class, () -> new AdaptiveGate(2, 0.05, 5, 4));
         assertThrows(IllegalArgumentException.class, () -> new AdaptiveGate(2, 0.05, -1, 4));
-        assertThrows(IllegalArgumentException.class, () -> new KeepRatio(2, 0.0));
+        assertThrows(IllegalArgumentException.class, () -> new KeepRatio(2, -0.1));
         assertThrows(IllegalArgumentException.class, () -> new KeepRatio(2, 1.01));
         assertThrows(IllegalArgumentException.class, () -> new RandomGate(1, new NoPruning()));
         assertThrows(IllegalArgumentException.class, () -> new RandomGate(3, 1, new FastV()));

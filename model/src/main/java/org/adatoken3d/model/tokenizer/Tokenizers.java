@@ -32,6 +32,11 @@ public final class Tokenizers {
         throw new InvalidFileException(modelDir, "no tokenizer in this model folder (looked for " + String.join(", ", MODEL_FILES) + ")");
     }
 
+    /** True when {@link #forModel} would find a tokenizer file in {@code modelDir}. */
+    public static boolean hasTokenizer(Path modelDir) {
+        return MODEL_FILES.stream().anyMatch(name -> Files.isRegularFile(modelDir.resolve(name)));
+    }
+
     /**
      * Loads one tokenizer file, choosing the format by its name ({@code .model}, {@code .json}, {@code .bin}) or,
      * for other names, by its first bytes.

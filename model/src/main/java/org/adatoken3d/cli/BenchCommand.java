@@ -1,0 +1,16 @@
+package org.adatoken3d.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks that print figures, with peers measured in the same run shown as ratios.",
+        subcommands = {BenchPrefillCommand.class, BenchDecodeCommand.class, BenchPruneCommand.class})
+final class BenchCommand implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

@@ -1,0 +1,51 @@
+package org.adatoken3d.cli;
+
+import org.adatoken3d.kernels.Parallel;
+import org.adatoken3d.model.Model;
+import org.adatoken3d.model.decoder.KvCache;
+import org.adatoken3d.model.decoder.PrefillRequest;
+import org.adatoken3d.model.generation.Generation;
+import org.adatoken3d.model.generation.Generator;
+import org.adatoken3d.model.generation.Prompt;
+import org.adatoken3d.model.generation.SamplingParams;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "decode", mixinStandardHelpOptions = true,
+        description = {"Time greedy decoding after a prompt of random token ids, and compare it with the bandwidth",
+                "roofline: bytes read per token (weights + KV cache) over the machine's read bandwidth, measured in",
+                "the same run."})
+final class BenchDecodeCommand implements Runnable {
+    @Mixin ModelOptions model;
+
+    @Option(names = "--prompt-tokens", defaultValue = "1470", description = "Prompt length before decoding (default: ${DEFAULT-VALUE}).")
+    int promptTokens;
+
+    @Option(names = "--tokens", defaultValue = "32", description = "Tokens to decode (default: ${DEFAULT-VALUE}).")
+    int tokens;
+
+    @Override
+    public void run() {
+        if (tokens < 2) throw new IllegalArgumentException("--tokens must be >= 2");
+        try (Model m = model.open()) {
+            int[] ids = BenchPrefillCommand.randomIds(promptTokens, m.config().vocabSize(), 7);
+            Generator generator = new Generator(m.decoder(), null, Generator.NO_EOS);
+            Generation g = generator.generate(Prompt.text(ids), PrefillRequest.textOnly(), SamplingParams.greedy(), tokens,
+                    model.kvBudgetBytes(), null, Progress.layers("prefill", m.config().numLayers()));
+            double tokPerSec = g.decodeTokensPerSecond();
+            long weightBytes = m.decoder().weights().bytesPerDecodedToken();
+            // Mean KV bytes read per decoded token: the cache grows by one row per step.
+            long kvBytes = KvCache.bytesPerTokenPerLayer(m.config().numKvHeads(), m.config().headDim())
+                    * m.config().numLayers() * (promptTokens + tokens / 2);
+            double bandwidth = ReadBandwidthProbe.measureBytesPerSecond();
+            double roofline = bandwidth / (weightBytes + kvBytes);
+            System.out.printf("decode  after %d prompt tokens, %d tokens, %d threads%n", promptTokens, tokens, Parallel.threads());
+            System.out.printf("  time to first token  %.3f s%n", g.prefillNanos() / 1e9);
+            System.out.printf("  decoding             %.2f tok/s%n", tokPerSec);
+            System.out.printf("  bytes per token      %.1f MB weights + %.1f MB KV cache%n", weightBytes / 1e6, kvBytes / 1e6);
+            System.out.printf("  read bandwidth       %.1f GB/s (measured now)%n", bandwidth / 1e9);
+            System.out.printf("  roofline             %.2f tok/s; achieved %.2f of it%n", roofline, tokPerSec / roofline);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package org.adatoken3d.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.adatoken3d.model.Model;
+import org.adatoken3d.model.calibration.SpatialRuns;
+import org.adatoken3d.model.generation.Prompt;
+import org.adatoken3d.model.multimodal.SpatialInput;
+import org.adatoken3d.model.multimodal.SpatialPrompt;
+import org.adatoken3d.pruning.Calibration;
+import org.adatoken3d.pruning.CalibrationSample;
+import org.adatoken3d.pruning.PruningProfile;
+import org.adatoken3d.pruning.QuerySet;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "calibrate", mixinStandardHelpOptions = true,
+        description = {"Attention pattern mining: run a few inputs unpruned, record per-layer spatial share S^l,",
+                "redundancy R^l(0.05) and rank stability, choose the gate layer K and tau for a FLOPs or an agreement",
+                "target, and write a pruning profile (use it with --prune auto)."})
+final class CalibrateCommand implements Runnable {
+    @Mixin ModelOptions model;
+
+    @Option(names = "--inputs", required = true, arity = "1..*", paramLabel = "FILE", description = "Spatial token files (as for ask --spatial).")
+    List<Path> inputs;
+
+    @Option(names = "--question", defaultValue = "Describe the room.", description = "Question asked with every input (default: ${DEFAULT-VALUE}).")
+    String question;
+
+    @Option(names = "--query", defaultValue = "last", description = "Query rows: last | instruction (default: ${DEFAULT-VALUE}).")
+    String query;
+
+    static final class Target {
+        @Option(names = "--target-flops", paramLabel = "SAVING", description = "Prefill FLOPs saving to reach, e.g. 0.63.")
+        Double flops;
+
+        @Option(names = "--target-agreement", paramLabel = "FRACTION", description = "Greedy agreement with unpruned answers to keep, e.g. 0.99.")
+        Double agreement;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1") Target target;
+
+    @Option(names = "--agreement-tokens", defaultValue = "16", description = "Greedy tokens compared per input (default: ${DEFAULT-VALUE}).")
+    int agreementTokens;
+
+    @Option(names = "--out", required = true, paramLabel = "PROFILE.json") Path out;
+
+    @Override
+    public void run() {
+        QuerySet q = switch (query) {
+            case "last" -> QuerySet.LAST;
+            case "instruction" -> QuerySet.INSTRUCTION;
+            default -> throw new IllegalArgumentException("--query must be last or instruction, got " + query);
+        };
+        try (Model m = model.open()) {
+            SpatialRuns runs = new SpatialRuns(m, model.kvBudgetBytes());
+            List<Prompt> prompts = new ArrayList<>();
+            List<CalibrationSample> samples = new ArrayList<>();
+            for (Path input : inputs) {
+                Prompt p = SpatialPrompt.build(m.tokenizer(), question, SpatialInput.read(input, m));
+                prompts.add(p);
+                samples.add(runs.sample(p, q));
+                Progress.say("calibrate: measured %s (%d spatial tokens)", input, p.spatial().count());
+            }
+            Calibration calibration = new Calibration(m.directory().getFileName().toString(), m.config().family().name(),
+                    Shapes.of(m.config()), q, samples);
+            PruningProfile profile;
+            if (target.flops != null) {
+                profile = calibration.targetFlops(target.flops);
+            } else {
+                List<int[]> reference = new ArrayList<>();
+                for (Prompt p : prompts) reference.add(runs.greedy(p, new org.adatoken3d.pruning.GatePolicy.NoPruning(), agreementTokens));
+                profile = calibration.targetAgreement(target.agreement, gate -> {
+                    double sum = 0;
+                    for (int i = 0; i < prompts.size(); i++) sum += SpatialRuns.agreement(reference.get(i), runs.greedy(prompts.get(i), gate, agreementTokens));
+                    return sum / prompts.size();
+                });
+            }
+            profile.save(out);
+            ProfilePrinter.print(profile);
+            System.out.println("wrote " + out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package org.adatoken3d.cli;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.adatoken3d.model.Model;
+import org.adatoken3d.model.decoder.PrefillRequest;
+import org.adatoken3d.model.generation.Generation;
+import org.adatoken3d.model.generation.Generator;
+import org.adatoken3d.model.generation.Prompt;
+import org.adatoken3d.model.generation.SamplingParams;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Generate text from a prompt, streaming it to stdout. Statistics go to stderr.")
+final class GenerateCommand implements Runnable {
+    @Mixin ModelOptions model;
+
+    static final class PromptInput {
+        @Option(names = "--prompt", paramLabel = "TEXT", description = "Prompt text (tokenized with BOS).")
+        String text;
+
+        @Option(names = "--prompt-ids", paramLabel = "IDS", split = ",", description = "Prompt as token ids, e.g. 1,2,3.")
+        int[] ids;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    PromptInput prompt;
+
+    @Option(names = "--max-tokens", defaultValue = "128", description = "Most tokens to generate (default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy (default), higher = more random.")
+    double temperature;
+
+    @Option(names = "--top-k", defaultValue = "0", description = "Sample among the k most likely tokens (0 = off).")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = "1", description = "Nucleus sampling mass (1 = off).")
+    double topP;
+
+    @Option(names = "--repetition-penalty", defaultValue = "1", description = "Penalty for repeated tokens (1 = off).")
+    double repetitionPenalty;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--stop", paramLabel = "TEXT", description = "Stop when the output ends with this text (repeatable).")
+    List<String> stop = List.of();
+
+    @Option(names = "--ids", description = "Print the generated token ids, comma-separated, as the last line of stdout.")
+    boolean printIds;
+
+    @Override
+    public void run() {
+        try (Model m = model.open()) {
+            int[] ids = prompt.ids != null ? prompt.ids : m.tokenizer().encode(prompt.text, true);
+            SamplingParams sampling = new SamplingParams(temperature, topK, topP, repetitionPenalty, seed, stop);
+            Generator generator = new Generator(m.decoder(), m.tokenizer());
+            Generation g = generator.generate(Prompt.text(ids), PrefillRequest.textOnly(), sampling, maxTokens,
+                    model.kvBudgetBytes(), piece -> {
+                        System.out.print(piece);
+                        System.out.flush();
+                    }, null);
+            System.out.println();
+            Progress.say("prompt %d tokens, prefill %.3f s (%.1f tok/s); generated %d tokens, %.2f tok/s; stop: %s",
+                    ids.length, g.prefillNanos() / 1e9, ids.length / (g.prefillNanos() / 1e9), g.generated().length,
+                    g.decodeTokensPerSecond(), g.stop().name().toLowerCase());
+            if (printIds) {
+                System.out.println(Arrays.stream(g.generated()).mapToObj(Integer::toString).collect(Collectors.joining(",")));
+            }
+        }
+    }
+}

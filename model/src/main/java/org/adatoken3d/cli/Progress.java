@@ -1,0 +1,26 @@
+package org.adatoken3d.cli;
+
+import java.util.function.IntConsumer;
+
+/** Progress for people goes to stderr, so stdout stays clean for results and scripts. */
+final class Progress {
+    private Progress() {}
+
+    static void say(String format, Object... args) {
+        System.err.println(String.format(format, args));
+    }
+
+    /** Reports prefill progress at most every quarter second, layer by layer. */
+    static IntConsumer layers(String what, int layers) {
+        long start = System.nanoTime();
+        long[] last = {start};
+        return l -> {
+            long now = System.nanoTime();
+            if (now - last[0] > 250_000_000L || l == layers - 1) {
+                last[0] = now;
+                System.err.printf("\r%s: layer %d/%d (%.1f s)", what, l + 1, layers, (now - start) / 1e9);
+                if (l == layers - 1) System.err.println();
+            }
+        };
+    }
+}

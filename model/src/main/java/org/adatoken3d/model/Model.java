@@ -1,0 +1,85 @@
+package org.adatoken3d.model;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.adatoken3d.kernels.RopeStyle;
+import org.adatoken3d.model.decoder.Decoder;
+import org.adatoken3d.model.decoder.DecoderWeights;
+import org.adatoken3d.model.tokenizer.Tokenizer;
+import org.adatoken3d.model.tokenizer.Tokenizers;
+import org.adatoken3d.weights.Checkpoint;
+import org.adatoken3d.weights.InvalidFileException;
+import org.adatoken3d.weights.ModelConfig;
+
+/** A model folder opened for inference: its config, mapped weights, decoder and tokenizer. */
+public final class Model implements AutoCloseable {
+    private final Path directory;
+    private final Checkpoint checkpoint;
+    private final ModelConfig config;
+    private final Decoder decoder;
+    private final Tokenizer tokenizer;
+
+    private Model(Path directory, Checkpoint checkpoint, ModelConfig config, Decoder decoder, Tokenizer tokenizer) {
+        this.directory = directory;
+        this.checkpoint = checkpoint;
+        this.config = config;
+        this.decoder = decoder;
+        this.tokenizer = tokenizer;
+    }
+
+    /** Opens a Hugging Face layout folder: config.json, safetensors (sharded or not) and a tokenizer. */
+    public static Model open(Path directory, DecoderWeights.Storage storage) {
+        return open(directory, storage, RopeStyle.ROTATE_HALF);
+    }
+
+    /** As {@link #open(Path, DecoderWeights.Storage)}, with an explicit RoPE convention. */
+    public static Model open(Path directory, DecoderWeights.Storage storage, RopeStyle ropeStyle) {
+        if (!Files.isDirectory(directory)) {
+            throw new InvalidFileException(directory, "not a model folder (expected config.json and *.safetensors in it)");
+        }
+        Path configFile = directory.resolve("config.json");
+        if (!Files.isRegularFile(configFile)) {
+            throw new InvalidFileException(directory, "has no config.json");
+        }
+        ModelConfig config = ModelConfig.load(configFile);
+        Checkpoint checkpoint = Checkpoint.open(directory);
+        try {
+            DecoderWeights weights = DecoderWeights.load(checkpoint, config, storage);
+            // Conformance fixtures carry no tokenizer; commands that need text ask for it through tokenizer().
+            Tokenizer tokenizer = Tokenizers.hasTokenizer(directory) ? Tokenizers.forModel(directory) : null;
+            return new Model(directory, checkpoint, config, new Decoder(config, weights, ropeStyle), tokenizer);
+        } catch (RuntimeException e) {
+            checkpoint.close();
+            throw e;
+        }
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public Checkpoint checkpoint() {
+        return checkpoint;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public Decoder decoder() {
+        return decoder;
+    }
+
+    /** The folder's tokenizer; a clear error when the folder has none. */
+    public Tokenizer tokenizer() {
+        if (tokenizer == null) {
+            throw new InvalidFileException(directory, "has no tokenizer (tokenizer.model, tokenizer.json or tokenizer.bin); use token ids");
+        }
+        return tokenizer;
+    }
+
+    @Override
+    public void close() {
+        checkpoint.close();
+    }
+}
