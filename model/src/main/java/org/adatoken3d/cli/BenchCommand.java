@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print figures, with peers measured in the same run shown as ratios.",
-        subcommands = {BenchPrefillCommand.class, BenchDecodeCommand.class, BenchPruneCommand.class})
+        subcommands = {BenchPrefillCommand.class, BenchDecodeCommand.class, BenchPruneCommand.class, BenchQualityCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
