@@ -28,6 +28,9 @@ final class TorchBench {
                 "--model", model.toString(), "--tokens", Integer.toString(tokens), "--logits", allLogits ? "all" : "last",
                 "--threads", Integer.toString(threads), "--runs", Integer.toString(runs)));
         pb.environment().put("PYTHONPATH", root.resolve("conformance/python").toString());
+        // These pin OpenBLAS to old kernels on this machine (a guard for old builds); the peer gets its best.
+        pb.environment().remove("OPENBLAS_CORETYPE");
+        pb.environment().remove("OPENBLAS_L2_SIZE");
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         try {
             Process p = pb.start();
