@@ -181,6 +181,11 @@ class GemmTest {
         assertTrue(e.getMessage().contains("120 bytes"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> WeightMatrix.of(seg, WeightFormat.BF16, 0, 6));
         assertThrows(IllegalArgumentException.class, () -> WeightMatrix.of(seg, WeightFormat.Q8_0, 5, 20));
+        try (Arena confined = Arena.ofConfined()) {
+            var local = confined.allocate(120);
+            var c = assertThrows(IllegalArgumentException.class, () -> WeightMatrix.of(local, WeightFormat.F32, 5, 6));
+            assertTrue(c.getMessage().contains("shared arena"), c.getMessage());
+        }
     }
 
     @Test

@@ -1,0 +1,19 @@
+package org.adatoken3d.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code ./adatoken3d bench ...}: benchmarks that print figures (never tests: nothing here asserts on time). */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Benchmarks: each prints a table, or one JSON document with --json.",
+        subcommands = {BenchKernelsCommand.class})
+final class BenchCommand implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}
