@@ -170,10 +170,12 @@ public final class KernelBench {
         double[] partial = new double[chunks];
         Parallel.forRange(chunks, (from, to) -> {
             for (int c = from; c < to; c++) {
-                long base = (long) c << 20, end = base + (1 << 20);
+                long base = (long) c << 20;
                 FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
                 int step = F.vectorByteSize();
-                for (long o = base; o < end; o += 4L * step) {
+                // An int induction variable: C2 hoists the segment's bounds checks out of int loops, not long ones.
+                for (int i = 0; i < (1 << 20); i += 4 * step) {
+                    long o = base + i;
                     a0 = a0.add(FloatVector.fromMemorySegment(F, buffer, o, ByteOrder.nativeOrder()));
                     a1 = a1.add(FloatVector.fromMemorySegment(F, buffer, o + step, ByteOrder.nativeOrder()));
                     a2 = a2.add(FloatVector.fromMemorySegment(F, buffer, o + 2L * step, ByteOrder.nativeOrder()));
