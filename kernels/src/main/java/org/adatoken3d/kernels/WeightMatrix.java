@@ -10,6 +10,9 @@ import java.lang.foreign.MemorySegment;
  * monomorphic for the JIT to keep vectors in registers.
  */
 public abstract sealed class WeightMatrix permits F32Weights, F16Weights, Bf16Weights, Q8Weights {
+    /** Stands for the pool's workers when checking that a segment is readable from threads other than its owner. */
+    private static final Thread ANY_OTHER_THREAD = Thread.ofPlatform().unstarted(() -> {});
+
     final int rows;
     final int cols;
 
@@ -21,7 +24,8 @@ public abstract sealed class WeightMatrix permits F32Weights, F16Weights, Bf16We
     /**
      * Wraps {@code data} (little-endian, any alignment, typically a slice of a mapped checkpoint) as a
      * {@code rows × cols} matrix. The segment must hold exactly {@code rows * cols} elements of {@code format};
-     * it is read, never written, and never copied.
+     * it is read, never written, and never copied. The kernels read it from their worker threads, so it must
+     * come from a shared, global or automatic arena (as {@code FileChannel.map} segments do), not a confined one.
      */
     public static WeightMatrix of(MemorySegment data, WeightFormat format, int rows, int cols) {
         if (rows < 1 || cols < 1) {
@@ -34,6 +38,9 @@ public abstract sealed class WeightMatrix permits F32Weights, F16Weights, Bf16We
         if (data.byteSize() != expected) {
             throw new IllegalArgumentException("a " + rows + " x " + cols + " " + format + " matrix needs " + expected
                     + " bytes, the segment holds " + data.byteSize());
+        }
+        if (!data.isAccessibleBy(ANY_OTHER_THREAD)) {
+            throw new IllegalArgumentException("weight segment is confined to one thread; map or allocate it in a shared arena");
         }
         return switch (format) {
             case F32 -> new F32Weights(data, rows, cols);

@@ -85,6 +85,26 @@ class GemmTest {
         });
     }
 
+    /** Each output's summation order is fixed by K alone, so results are bit-identical for any thread count. */
+    @Test
+    void gemmResultsDoNotDependOnTheThreadCount() {
+        int before = Parallel.threads();
+        try {
+            SeededCases.run("gemmResultsDoNotDependOnTheThreadCount", 12, rnd -> {
+                int m = rnd.nextBoolean() ? 1 : between(rnd, 3, 40), n = between(rnd, 1, 500), k = between(rnd, 1, 600);
+                TestWeights w = TestWeights.random(rnd, TestWeights.storedFormat(rnd), n, k, 1f);
+                float[] a = uniform(rnd, m * k, 1f), one = new float[m * n], many = new float[m * n];
+                Parallel.setThreads(1);
+                Gemm.multiply(a, m, w.matrix(), one);
+                Parallel.setThreads(between(rnd, 2, 5));
+                Gemm.multiply(a, m, w.matrix(), many);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(one, many);
+            });
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
     @Test
     void q8RowsStayWithinHalfAScaleOfTheOriginal() {
         // Stated bound (WeightMatrix.toQ8_0): |w' - w| <= d/2 with d = max|w| of the block / 127. The code is
@@ -181,6 +201,11 @@ class GemmTest {
         assertTrue(e.getMessage().contains("120 bytes"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> WeightMatrix.of(seg, WeightFormat.BF16, 0, 6));
         assertThrows(IllegalArgumentException.class, () -> WeightMatrix.of(seg, WeightFormat.Q8_0, 5, 20));
+        try (Arena confined = Arena.ofConfined()) {
+            var local = confined.allocate(120);
+            var c = assertThrows(IllegalArgumentException.class, () -> WeightMatrix.of(local, WeightFormat.F32, 5, 6));
+            assertTrue(c.getMessage().contains("shared arena"), c.getMessage());
+        }
     }
 
     @Test

@@ -3,9 +3,13 @@ package org.adatoken3d.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-@Command(name = "bench", mixinStandardHelpOptions = true,
+/** {@code ./adatoken3d bench ...}: benchmarks that print figures (never tests: nothing here asserts on time). */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Benchmarks that print figures, with peers measured in the same run shown as ratios.",
-        subcommands = {BenchPrefillCommand.class, BenchDecodeCommand.class, BenchPruneCommand.class, BenchQualityCommand.class})
+        subcommands = {BenchKernelsCommand.class, BenchPrefillCommand.class, BenchDecodeCommand.class, BenchPruneCommand.class,
+                BenchQualityCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -1,6 +1,7 @@
 package org.adatoken3d.cli;
 
 import org.adatoken3d.kernels.Parallel;
+import org.adatoken3d.kernels.bench.KernelBench;
 import org.adatoken3d.model.Model;
 import org.adatoken3d.model.decoder.KvCache;
 import org.adatoken3d.model.decoder.PrefillRequest;
@@ -38,7 +39,7 @@ final class BenchDecodeCommand implements Runnable {
             // Mean KV bytes read per decoded token: the cache grows by one row per step.
             long kvBytes = KvCache.bytesPerTokenPerLayer(m.config().numKvHeads(), m.config().headDim())
                     * m.config().numLayers() * (promptTokens + tokens / 2);
-            double bandwidth = ReadBandwidthProbe.measureBytesPerSecond();
+            double bandwidth = new KernelBench(1, 3, Progress::say).readBandwidth().median();
             double roofline = bandwidth / (weightBytes + kvBytes);
             System.out.printf("decode  after %d prompt tokens, %d tokens, %d threads%n", promptTokens, tokens, Parallel.threads());
             System.out.printf("  time to first token  %.3f s%n", g.prefillNanos() / 1e9);

@@ -1,0 +1,257 @@
+package org.adatoken3d.kernels.bench;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.adatoken3d.kernels.Attention;
+import org.adatoken3d.kernels.AttentionShape;
+import org.adatoken3d.kernels.ContributionProbe;
+import org.adatoken3d.kernels.Gemm;
+import org.adatoken3d.kernels.Parallel;
+import org.adatoken3d.kernels.WeightFormat;
+import org.adatoken3d.kernels.WeightMatrix;
+
+/**
+ * Timings of the kernels at LLaVA-3D's shapes, for {@code ./adatoken3d bench kernels}. Every figure is the median
+ * of several timed runs after warm-up runs; weights are random values in off-heap memory, as a mapped checkpoint
+ * would be once resident.
+ *
+ * <p>GEMV is measured the way decoding meets it: each matrix is read once per use from memory, not from cache.
+ * It cycles over enough copies of the matrix that they do not fit in the last-level cache together; the
+ * bandwidth it is compared with is a multi-threaded streaming read of a buffer well beyond that cache.
+ */
+public final class KernelBench {
+    /** Copies of a GEMV matrix span at least this many bytes, far more than any L3 of this machine class. */
+    static final long GEMV_WORKING_SET = 256L << 20;
+    static final long BANDWIDTH_BUFFER = 512L << 20;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    private final int warmups;
+    private final int repeats;
+    private final Consumer<String> progress;
+
+    public KernelBench(int warmups, int repeats, Consumer<String> progress) {
+        this.warmups = warmups;
+        this.repeats = repeats;
+        this.progress = progress;
+    }
+
+    /** Median seconds of {@code repeats} runs of {@code work} after {@code warmups} untimed runs; all samples kept. */
+    public record Timing(double median, double[] samples) {}
+
+    public record GemmResult(WeightFormat format, int m, int n, int k, Timing timing) {
+        public double gflops() {
+            return 2.0 * m * n * k / timing.median() / 1e9;
+        }
+    }
+
+    public record GemvResult(WeightFormat format, int n, int k, long bytes, Timing timing) {
+        public double gbPerSecond() {
+            return bytes / timing.median() / 1e9;
+        }
+    }
+
+    public record AttentionResult(int tokens, int heads, int headDim, int probeRows, Timing plain, Timing probed) {
+        /** Extra time of the probed run, as a percentage of the plain one. */
+        public double overheadPercent() {
+            return 100 * (probed.median() / plain.median() - 1);
+        }
+    }
+
+    Timing time(Runnable work) {
+        for (int i = 0; i < warmups; i++) work.run();
+        double[] samples = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            long t = System.nanoTime();
+            work.run();
+            samples[i] = (System.nanoTime() - t) / 1e9;
+        }
+        return new Timing(median(samples), samples);
+    }
+
+    static double median(double[] samples) {
+        double[] s = samples.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /**
+     * Runs small problems through every kernel until the JIT has compiled them: the interpreter runs Vector API
+     * code orders of magnitude slower, and a first large call would otherwise be timed (or waited for) mostly
+     * interpreted.
+     */
+    public void warmUpJit() {
+        progress.accept("warming up the JIT on small problems");
+        try (Arena arena = Arena.ofShared()) {
+            SplittableRandom rnd = new SplittableRandom(1);
+            for (WeightFormat f : new WeightFormat[] {WeightFormat.F32, WeightFormat.BF16}) {
+                WeightMatrix w = WeightMatrix.of(randomWeights(arena, f, 512, 512, rnd), f, 512, 512);
+                float[] a = random(rnd, 48 * 512), c = new float[48 * 512];
+                for (int i = 0; i < 40; i++) Gemm.multiply(a, 48, w, c);
+                for (int i = 0; i < 2000; i++) Gemm.multiply(a, 1, w, c);
+                if (f == WeightFormat.F32) {
+                    WeightMatrix q = w.toQ8_0();
+                    for (int i = 0; i < 2000; i++) Gemm.multiply(a, 1, q, c);
+                }
+            }
+            AttentionShape shape = new AttentionShape(4, 4, 128);
+            float[] q = random(rnd, 200 * 512), k = random(rnd, 4 * 200 * 128), v = random(rnd, 4 * 200 * 128), out = new float[200 * 512];
+            int[] pos = positions(200);
+            for (int i = 0; i < 30; i++) {
+                Attention.compute(q, 200, pos, k, v, 200, 200, pos, shape, out, new ContributionProbe(new int[] {199}, 10, 150));
+            }
+        }
+    }
+
+    /** GEMM throughput: {@code m × k} activations times an {@code n × k} weight matrix stored as {@code format}. */
+    public GemmResult gemm(WeightFormat format, int m, int n, int k) {
+        progress.accept("GEMM " + format + " " + m + " x " + n + " x " + k);
+        try (Arena arena = Arena.ofShared()) {
+            SplittableRandom rnd = new SplittableRandom(n * 31L + k);
+            WeightMatrix w = WeightMatrix.of(randomWeights(arena, format, n, k, rnd), format, n, k);
+            float[] a = random(rnd, m * k), c = new float[m * n];
+            return new GemmResult(format, m, n, k, time(() -> Gemm.multiply(a, m, w, c)));
+        }
+    }
+
+    /** GEMV bandwidth (bytes of W per second) for an {@code n × k} matrix, Q8_0 quantised from F32 at load. */
+    public GemvResult gemv(WeightFormat format, int n, int k) {
+        progress.accept("GEMV " + format + " " + n + " x " + k);
+        try (Arena arena = Arena.ofShared()) {
+            SplittableRandom rnd = new SplittableRandom(n * 17L + k);
+            WeightFormat stored = format == WeightFormat.Q8_0 ? WeightFormat.F32 : format;
+            List<WeightMatrix> copies = new ArrayList<>();
+            long bytes = 0;
+            while (bytes < GEMV_WORKING_SET) {
+                WeightMatrix w = WeightMatrix.of(randomWeights(arena, stored, n, k, rnd), stored, n, k);
+                if (format == WeightFormat.Q8_0) w = w.toQ8_0();
+                copies.add(w);
+                bytes += w.bytes();
+            }
+            float[] x = random(rnd, k), y = new float[n];
+            int passes = copies.size() * Math.max(1, (int) Math.ceil(4.0 * GEMV_WORKING_SET / bytes));
+            Timing t = time(() -> {
+                for (int i = 0; i < passes; i++) Gemm.multiply(x, 1, copies.get(i % copies.size()), y);
+            });
+            double[] perCall = Arrays.stream(t.samples()).map(s -> s / passes).toArray();
+            return new GemvResult(format, n, k, copies.getFirst().bytes(), new Timing(t.median() / passes, perCall));
+        }
+    }
+
+    /** Multi-threaded streaming read of a buffer far larger than the caches: bytes per second. */
+    public Timing readBandwidth() {
+        progress.accept("memory read bandwidth (" + (BANDWIDTH_BUFFER >> 20) + " MiB, " + Parallel.threads() + " threads)");
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment buffer = arena.allocate(BANDWIDTH_BUFFER, 4096);
+            Parallel.forRange((int) (BANDWIDTH_BUFFER >> 20), (from, to) ->
+                    buffer.asSlice((long) from << 20, (long) (to - from) << 20).fill((byte) 0x3F)); // 0x3F3F3F3F: a normal float
+            int passes = 4;
+            double[] sink = new double[1];
+            Timing t = time(() -> {
+                for (int p = 0; p < passes; p++) sink[0] += sum(buffer);
+            });
+            if (sink[0] == 42) progress.accept(""); // keep the reads alive
+            return new Timing(BANDWIDTH_BUFFER * passes / t.median(),
+                    Arrays.stream(t.samples()).map(s -> BANDWIDTH_BUFFER * passes / s).toArray());
+        }
+    }
+
+    private static double sum(MemorySegment buffer) {
+        int chunks = (int) (buffer.byteSize() >> 20);
+        double[] partial = new double[chunks];
+        Parallel.forRange(chunks, (from, to) -> {
+            for (int c = from; c < to; c++) {
+                long base = (long) c << 20;
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                int step = F.vectorByteSize();
+                // An int induction variable: C2 hoists the segment's bounds checks out of int loops, not long ones.
+                for (int i = 0; i < (1 << 20); i += 4 * step) {
+                    long o = base + i;
+                    a0 = a0.add(FloatVector.fromMemorySegment(F, buffer, o, ByteOrder.nativeOrder()));
+                    a1 = a1.add(FloatVector.fromMemorySegment(F, buffer, o + step, ByteOrder.nativeOrder()));
+                    a2 = a2.add(FloatVector.fromMemorySegment(F, buffer, o + 2L * step, ByteOrder.nativeOrder()));
+                    a3 = a3.add(FloatVector.fromMemorySegment(F, buffer, o + 3L * step, ByteOrder.nativeOrder()));
+                }
+                partial[c] = a0.add(a1).add(a2).add(a3).reduceLanes(VectorOperators.ADD);
+            }
+        });
+        double s = 0;
+        for (double p : partial) s += p;
+        return s;
+    }
+
+    /**
+     * Causal self-attention of {@code tokens} queries over as many keys (prefill), without and with a contribution
+     * probe for the last {@code probeRows} rows over the keys after a 35-token text prefix. Plain and probed runs
+     * alternate so that drifting machine load hits both alike.
+     */
+    public AttentionResult attention(int tokens, int heads, int headDim, int probeRows) {
+        progress.accept("attention " + tokens + " tokens x " + heads + " heads x " + headDim + ", probe " + probeRows + " row(s)");
+        SplittableRandom rnd = new SplittableRandom(tokens);
+        AttentionShape shape = new AttentionShape(heads, heads, headDim);
+        float[] q = random(rnd, tokens * heads * headDim), k = random(rnd, heads * tokens * headDim),
+                v = random(rnd, heads * tokens * headDim), out = new float[tokens * heads * headDim];
+        int[] pos = positions(tokens);
+        int[] rows = new int[probeRows];
+        for (int i = 0; i < probeRows; i++) rows[i] = tokens - probeRows + i;
+        int prefix = Math.min(35, tokens - 1);
+        ContributionProbe probe = new ContributionProbe(rows, prefix, tokens - prefix);
+        Runnable plain = () -> Attention.compute(q, tokens, pos, k, v, tokens, tokens, pos, shape, out, null);
+        Runnable probed = () -> Attention.compute(q, tokens, pos, k, v, tokens, tokens, pos, shape, out, probe);
+        for (int i = 0; i < warmups; i++) {
+            plain.run();
+            probed.run();
+        }
+        double[] a = new double[repeats], b = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            long t0 = System.nanoTime();
+            plain.run();
+            long t1 = System.nanoTime();
+            probed.run();
+            long t2 = System.nanoTime();
+            a[i] = (t1 - t0) / 1e9;
+            b[i] = (t2 - t1) / 1e9;
+        }
+        return new AttentionResult(tokens, heads, headDim, probeRows, new Timing(median(a), a), new Timing(median(b), b));
+    }
+
+    private static int[] positions(int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        return p;
+    }
+
+    private static float[] random(SplittableRandom rnd, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) (rnd.nextDouble() - 0.5);
+        return a;
+    }
+
+    /** Random values in [-0.5, 0.5) stored little-endian as {@code format} (F32, F16 or BF16). */
+    static MemorySegment randomWeights(Arena arena, WeightFormat format, int n, int k, SplittableRandom rnd) {
+        long count = (long) n * k;
+        boolean f32 = format == WeightFormat.F32;
+        MemorySegment seg = arena.allocate(count * (f32 ? 4 : 2), 64);
+        ValueLayout.OfFloat fl = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        ValueLayout.OfShort sl = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        for (long i = 0; i < count; i++) {
+            float x = (float) (rnd.nextDouble() - 0.5);
+            switch (format) {
+                case F32 -> seg.set(fl, i * 4, x);
+                case BF16 -> seg.set(sl, i * 2, (short) (Float.floatToRawIntBits(x) >>> 16));
+                case F16 -> seg.set(sl, i * 2, Float.floatToFloat16(x));
+                case Q8_0 -> throw new IllegalArgumentException("Q8_0 is quantised from F32");
+            }
+        }
+        return seg.asReadOnly();
+    }
+}
