@@ -20,7 +20,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "analyze", mixinStandardHelpOptions = true,
-        description = {"Spatial contribution analysis of one input, unpruned: per-layer spatial share S^l and redundancy",
+        description = {"Per-layer spatial contribution analysis of one input, with an HTML report.",
+                "",
+                "Spatial contribution analysis of one input, unpruned: per-layer spatial share S^l and redundancy",
                 "R^l(tau) (the largest fraction of spatial tokens that together hold at most tau of the contribution),",
                 "and an offline HTML report with plots and, when xyz is known, a 3D scatter of kept and pruned tokens."})
 final class AnalyzeCommand implements Runnable {

@@ -19,7 +19,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "ask", mixinStandardHelpOptions = true,
-        description = {"Answer a question about a scene given as spatial tokens, in the llava_v1 prompt, with AdaToken",
+        description = {"Answer a question about a scene given as spatial tokens, with AdaToken pruning.",
+                "",
+                "Answer a question about a scene given as spatial tokens, in the llava_v1 prompt, with AdaToken",
                 "pruning of the spatial block (or a baseline). Prints the answer, then tokens kept per layer, prefill",
                 "FLOPs and KV-cache bytes before and after pruning, and timings."})
 final class AskCommand implements Runnable {

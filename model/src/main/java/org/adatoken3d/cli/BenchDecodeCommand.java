@@ -14,7 +14,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "decode", mixinStandardHelpOptions = true,
-        description = {"Time greedy decoding after a prompt of random token ids, and compare it with the bandwidth",
+        description = {"Decoding speed after a long prompt, against the memory-bandwidth roofline.",
+                "",
+                "Time greedy decoding after a prompt of random token ids, and compare it with the bandwidth",
                 "roofline: bytes read per token (weights + KV cache) over the machine's read bandwidth, measured in",
                 "the same run."})
 final class BenchDecodeCommand implements Runnable {

@@ -31,8 +31,9 @@ import picocli.CommandLine.Option;
 @Command(
         name = "kernels",
         mixinStandardHelpOptions = true,
-        description = {
-            "Times the CPU kernels at LLaVA-3D shapes (prefill M=1470; decode GEMV; attention 1470 x 32 x 128)",
+        description = {"GEMM, GEMV, attention and memory bandwidth, beside OpenBLAS in the same run.",
+                "",
+                "Times the CPU kernels at LLaVA-3D shapes (prefill M=1470; decode GEMV; attention 1470 x 32 x 128)",
             "and OpenBLAS sgemm/sgemv on the same shapes in the same run. Medians of repeated runs after warm-up;",
             "progress on stderr."
         })

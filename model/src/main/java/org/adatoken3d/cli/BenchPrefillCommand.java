@@ -14,7 +14,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "prefill", mixinStandardHelpOptions = true,
-        description = {"Time the prefill of a prompt of random token ids (seeded), as time to first token (logits of",
+        description = {"Prefill time of a long prompt, optionally against PyTorch eager in the same run.",
+                "",
+                "Time the prefill of a prompt of random token ids (seeded), as time to first token (logits of",
                 "the last row) or as the forward work (logits at every row, --logits all). --vs-torch times the same",
                 "checkpoint through a PyTorch eager forward (Debian python3-torch, f32) in the same run."})
 final class BenchPrefillCommand implements Runnable {

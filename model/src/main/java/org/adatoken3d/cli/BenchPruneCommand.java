@@ -22,7 +22,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "prune", mixinStandardHelpOptions = true,
-        description = {"Time to first token and prefill FLOPs of a llava_v1 prompt with N spatial tokens (seeded random",
+        description = {"Time to first token and FLOPs, unpruned and under each pruning policy.",
+                "",
+                "Time to first token and prefill FLOPs of a llava_v1 prompt with N spatial tokens (seeded random",
                 "embeddings), unpruned and under each gate policy, side by side in one run, as ratios to unpruned.",
                 "On a checkpoint with fewer layers than --extrapolate-to, per-layer times measured at the full and the",
                 "kept token counts are extrapolated to that depth, and labelled so."})

@@ -19,7 +19,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "quality", mixinStandardHelpOptions = true,
-        description = {"Pruning quality on a trained text model: seeded sampled stories become prompts whose middle span",
+        description = {"Pruning quality on a trained model: AdaToken vs FastV ranking vs random.",
+                "",
+                "Pruning quality on a trained text model: seeded sampled stories become prompts whose middle span",
                 "is treated as the prunable block. AdaToken (gate layer from calibration on other stories, dynamic tau",
                 "budget), FastV-style ranking (K=2, last token) and random, at the same per-input budget, are compared",
                 "with the unpruned model: mean KL of next-token distributions along the unpruned greedy continuation",

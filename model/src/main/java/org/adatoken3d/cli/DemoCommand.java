@@ -29,7 +29,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"The engine end to end with no downloads: writes a small synthetic LLaVA-3D-layout checkpoint once,",
+        description = {"The engine end to end on a synthetic checkpoint, with no downloads.",
+                "",
+                "The engine end to end with no downloads: writes a small synthetic LLaVA-3D-layout checkpoint once,",
                 "generates text, then answers a question over 1410 spatial tokens unpruned and with AdaToken pruning,",
                 "reporting tokens kept, FLOPs and time saved, and an HTML report."})
 final class DemoCommand implements Runnable {

@@ -8,7 +8,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "forward", mixinStandardHelpOptions = true,
-        description = {"Run one forward request of the conformance oracle interface (conformance/FORMAT.md).",
+        description = {"One request of the conformance oracle interface (conformance/FORMAT.md).",
+                "",
+                "Run one forward request of the conformance oracle interface (conformance/FORMAT.md).",
                 "IN holds input_ids [n] (I32/I64), optionally spatial_embeds, and the request in its metadata;",
                 "OUT receives logits, hidden_states (after the final norm), positions, and, as requested,",
                 "contribution, spatial_share, kept and greedy_ids."})

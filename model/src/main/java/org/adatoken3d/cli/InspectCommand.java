@@ -31,8 +31,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
         name = "inspect",
         mixinStandardHelpOptions = true,
-        description = {
-            "Show a checkpoint: its config (architecture, layers, sizes, heads, vocab, parameter count), bytes per"
+        description = {"Show a checkpoint's config summary and every tensor.",
+                "",
+                "Show a checkpoint: its config (architecture, layers, sizes, heads, vocab, parameter count), bytes per"
                     + " dtype, and a table of every tensor with its dtype, shape, size and shard.",
             "PATH is a model folder (model.safetensors or shards with model.safetensors.index.json, config.json"
                     + " beside them), an index file, or a single .safetensors file."

@@ -11,7 +11,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "synth", mixinStandardHelpOptions = true,
-        description = {"Write a Hugging Face layout checkpoint with seeded random weights and the exact tensor names,",
+        description = {"Write a seeded random checkpoint with a real model's tensor names, shapes and config.",
+                "",
+                "Write a Hugging Face layout checkpoint with seeded random weights and the exact tensor names,",
                 "shapes and config of a real model, for tests and for benchmarks at real scale without downloads.",
                 "Presets: tiny, small (LLaVA-3D layout, small sizes), llava3d-7b (LLaVA-3D 7B), qwen2-7b (Qwen2-7B)."})
 final class SynthCommand implements Runnable {

@@ -17,8 +17,9 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "tokenize",
         mixinStandardHelpOptions = true,
-        description = {
-            "Prints the token ids of a text, comma-separated, as the last line of standard output; the pieces they stand "
+        description = {"Print the token ids of a text.",
+                "",
+                "Prints the token ids of a text, comma-separated, as the last line of standard output; the pieces they stand "
                     + "for go to standard error.",
             "The tokenizer is a model folder's tokenizer.model (SentencePiece), tokenizer.json (Hugging Face) or "
                     + "tokenizer.bin (llama2.c), or a file given with --tokenizer."
