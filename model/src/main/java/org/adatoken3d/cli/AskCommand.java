@@ -67,7 +67,6 @@ final class AskCommand implements Runnable {
                 .report(n, gate.gates() ? gate.layer() : m.config().numLayers(), keep, FlopsModel.Logits.LAST_TOKEN);
         System.err.printf("prune %s: kept %d of %d spatial tokens (%.1f%%); prompt %d tokens%n", PruneSpec.format(gate),
                 keep.keptCount(), keep.total(), 100 * keep.keptFraction(), n);
-        System.err.println("  tokens per layer: " + flops.tokensPerLayerSummary());
         System.err.println("  " + flops.summary());
         System.err.printf("  time to first token %.3f s, decoding %.2f tok/s (%d tokens)%n", g.prefillNanos() / 1e9,
                 g.decodeTokensPerSecond(), g.generated().length);
