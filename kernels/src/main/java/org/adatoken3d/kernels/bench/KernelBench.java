@@ -150,6 +150,10 @@ public final class KernelBench implements AutoCloseable {
 
     /** Times several pieces of work, each warmed up, then their timed runs interleaved round-robin. */
     List<Timing> alternate(List<Runnable> runs) {
+        return alternate(runs, repeats);
+    }
+
+    List<Timing> alternate(List<Runnable> runs, int repeats) {
         for (Runnable r : runs) {
             for (int i = 0; i < warmups; i++) r.run();
         }
@@ -287,7 +291,7 @@ public final class KernelBench implements AutoCloseable {
         Runnable plain = () -> Attention.compute(q, tokens, pos, k, v, tokens, tokens, pos, shape, out, null);
         Runnable probed = () -> Attention.compute(q, tokens, pos, k, v, tokens, tokens, pos, shape, out, probe);
         // The probe's cost is small next to the noise of a shared machine: three times the repeats for this one.
-        List<Timing> t = new KernelBench(warmups, 3 * repeats, progress).alternate(List.of(plain, probed));
+        List<Timing> t = alternate(List.of(plain, probed), 3 * repeats);
         return new AttentionResult(tokens, heads, headDim, probeRows, t.get(0), t.get(1));
     }
 
