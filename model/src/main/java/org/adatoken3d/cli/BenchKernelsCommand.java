@@ -31,11 +31,9 @@ import picocli.CommandLine.Option;
 @Command(
         name = "kernels",
         mixinStandardHelpOptions = true,
-        description = {
-            "Times the CPU kernels at LLaVA-3D shapes (prefill M=1470; decode GEMV; attention 1470 x 32 x 128)",
-            "and OpenBLAS sgemm/sgemv on the same shapes in the same run. Medians of repeated runs after warm-up;",
-            "progress on stderr."
-        })
+        description = "Times the CPU kernels at LLaVA-3D shapes (prefill GEMM at M=1470, decode GEMV, attention "
+                + "1470 x 32 x 128) and OpenBLAS sgemm/sgemv on the same shapes in the same run. Medians of repeated runs "
+                + "after warm-up; progress on stderr.")
 final class BenchKernelsCommand implements Callable<Integer> {
     static final int PREFILL_TOKENS = 1470;
     static final int[][] GEMM_SHAPES = {{4096, 4096}, {11008, 4096}, {4096, 11008}};
