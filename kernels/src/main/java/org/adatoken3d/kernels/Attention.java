@@ -67,19 +67,7 @@ public final class Attention {
         if (qPos.length < nq) throw new IllegalArgumentException("need " + nq + " query positions, got " + qPos.length);
         if (kPos.length < nk) throw new IllegalArgumentException("need " + nk + " key positions, got " + kPos.length);
         Job job = new Job(q, nq, qPos, k, v, capacity, nk, kPos, shape, out, probe == null ? null : new Capture(probe, shape.heads(), nq, nk));
-        if (nq == 0) return;
-        if (nq <= ROW_PATH_MAX_QUERIES || d % L != 0) {
-            Parallel.forRange(shape.heads() * nq, (from, to) -> {
-                for (int item = from; item < to; item++) job.row(item / nq, item % nq);
-            });
-        } else {
-            int tiles = (nq + BQ - 1) / BQ;
-            job.prepareKeyTiles();
-            Parallel.forRange(shape.heads() * tiles, (from, to) -> {
-                TileScratch s = TileScratch.of(d);
-                for (int item = from; item < to; item++) job.tile(item / tiles, item % tiles, s);
-            });
-        }
+        if (nq > 0) job.run();
         if (job.capture != null) job.capture.finish();
     }
 
@@ -169,6 +157,23 @@ public final class Attention {
             AttentionShape shape, float[] out, Capture capture) {
             this(q, nq, qPos, k, v, capacity, nk, kPos, shape, out, capture,
                     new int[(nk + BK - 1) / BK], new int[(nk + BK - 1) / BK]);
+        }
+
+        /** Every (head, query tile) or (head, query row) over the pool. */
+        void run() {
+            int d = shape.headDim();
+            if (nq <= ROW_PATH_MAX_QUERIES || d % L != 0) {
+                Parallel.forRange(shape.heads() * nq, (from, to) -> {
+                    for (int item = from; item < to; item++) row(item / nq, item % nq);
+                });
+            } else {
+                int tiles = (nq + BQ - 1) / BQ;
+                prepareKeyTiles();
+                Parallel.forRange(shape.heads() * tiles, (from, to) -> {
+                    TileScratch s = TileScratch.of(d);
+                    for (int item = from; item < to; item++) tile(item / tiles, item % tiles, s);
+                });
+            }
         }
 
         /** Smallest and largest key position per key tile, so a query tile can skip or take a tile unmasked. */

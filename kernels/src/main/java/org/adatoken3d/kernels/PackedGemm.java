@@ -19,7 +19,8 @@ import jdk.incubator.vector.FloatVector;
  *       fit C2's register allocation: it hoists every broadcast ahead of the FMAs and spills accumulators, which
  *       puts a store-load round trip in the loop-carried chain.
  *   <li>Cache blocking: the 6 rows of A × KC (6 KiB) stay in L1 while the kernel sweeps a block of up to
- *       {@link #MAX_BLOCK_PANELS} packed panels (≤ 480 KiB, L2-resident) for every 6 rows of A.
+ *       {@link #MAX_BLOCK_PANELS} packed panels (≤ 384 KiB, L2-resident) for every 6 rows of A. On the Zen 5
+ *       VM this was tuned on (1 MiB L2), KC = 384 or 512 ran slower, and 6 to 12 panels per block alike.
  *   <li>Threads split W's rows (N) into equal blocks, a multiple of the thread count, each packed by the thread
  *       that uses it; no synchronisation inside a call.
  * </ul>
@@ -28,7 +29,7 @@ final class PackedGemm {
     static final int MR = 6;
     static final int NR = 3 * L;
     static final int KC = 256;
-    static final int MAX_BLOCK_PANELS = 10;
+    static final int MAX_BLOCK_PANELS = 8;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 

@@ -29,7 +29,7 @@ import org.adatoken3d.kernels.WeightMatrix;
  * It cycles over enough copies of the matrix that they do not fit in the last-level cache together; the
  * bandwidth it is compared with is a multi-threaded streaming read of a buffer well beyond that cache.
  */
-public final class KernelBench {
+public final class KernelBench implements AutoCloseable {
     /** Copies of a GEMV matrix span at least this many bytes, far more than any L3 of this machine class. */
     static final long GEMV_WORKING_SET = 256L << 20;
     static final long BANDWIDTH_BUFFER = 512L << 20;
@@ -38,11 +38,20 @@ public final class KernelBench {
     private final int warmups;
     private final int repeats;
     private final Consumer<String> progress;
+    private final Arena arena = Arena.ofShared();
+    private MemorySegment bandwidthBuffer;
+    /** Where read sums go, so that the JIT cannot drop the reads. */
+    private volatile double sink;
 
     public KernelBench(int warmups, int repeats, Consumer<String> progress) {
         this.warmups = warmups;
         this.repeats = repeats;
         this.progress = progress;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
     }
 
     /** Median seconds of {@code repeats} runs of {@code work} after {@code warmups} untimed runs; all samples kept. */
@@ -54,9 +63,14 @@ public final class KernelBench {
         }
     }
 
-    public record GemvResult(WeightFormat format, int n, int k, long bytes, Timing timing) {
+    /** {@code readBandwidth}: bytes per second of the streaming read timed in the same rounds as this GEMV. */
+    public record GemvResult(WeightFormat format, int n, int k, long bytes, Timing timing, Timing readBandwidth) {
         public double gbPerSecond() {
             return bytes / timing.median() / 1e9;
+        }
+
+        public double ratioToReadBandwidth() {
+            return bytes / timing.median() / readBandwidth.median();
         }
     }
 
@@ -112,57 +126,126 @@ public final class KernelBench {
         }
     }
 
-    /** GEMM throughput: {@code m × k} activations times an {@code n × k} weight matrix stored as {@code format}. */
-    public GemmResult gemm(WeightFormat format, int m, int n, int k) {
-        progress.accept("GEMM " + format + " " + m + " x " + n + " x " + k);
+    /**
+     * GEMM throughput: {@code m × k} activations times an {@code n × k} weight matrix stored in each of
+     * {@code formats}. The formats' runs alternate, so that load drifting on a shared machine hits them alike and
+     * their ratio stays meaningful.
+     */
+    public List<GemmResult> gemm(List<WeightFormat> formats, int m, int n, int k) {
+        progress.accept("GEMM " + formats + " " + m + " x " + n + " x " + k);
         try (Arena arena = Arena.ofShared()) {
             SplittableRandom rnd = new SplittableRandom(n * 31L + k);
-            WeightMatrix w = WeightMatrix.of(randomWeights(arena, format, n, k, rnd), format, n, k);
+            List<Runnable> runs = new ArrayList<>();
             float[] a = random(rnd, m * k), c = new float[m * n];
-            return new GemmResult(format, m, n, k, time(() -> Gemm.multiply(a, m, w, c)));
+            for (WeightFormat f : formats) {
+                WeightMatrix w = WeightMatrix.of(randomWeights(arena, f, n, k, rnd), f, n, k);
+                runs.add(() -> Gemm.multiply(a, m, w, c));
+            }
+            List<Timing> timings = alternate(runs);
+            List<GemmResult> results = new ArrayList<>();
+            for (int i = 0; i < formats.size(); i++) results.add(new GemmResult(formats.get(i), m, n, k, timings.get(i)));
+            return results;
         }
     }
 
-    /** GEMV bandwidth (bytes of W per second) for an {@code n × k} matrix, Q8_0 quantised from F32 at load. */
-    public GemvResult gemv(WeightFormat format, int n, int k) {
-        progress.accept("GEMV " + format + " " + n + " x " + k);
-        try (Arena arena = Arena.ofShared()) {
-            SplittableRandom rnd = new SplittableRandom(n * 17L + k);
-            WeightFormat stored = format == WeightFormat.Q8_0 ? WeightFormat.F32 : format;
-            List<WeightMatrix> copies = new ArrayList<>();
-            long bytes = 0;
-            while (bytes < GEMV_WORKING_SET) {
-                WeightMatrix w = WeightMatrix.of(randomWeights(arena, stored, n, k, rnd), stored, n, k);
-                if (format == WeightFormat.Q8_0) w = w.toQ8_0();
-                copies.add(w);
-                bytes += w.bytes();
-            }
-            float[] x = random(rnd, k), y = new float[n];
-            int passes = copies.size() * Math.max(1, (int) Math.ceil(4.0 * GEMV_WORKING_SET / bytes));
-            Timing t = time(() -> {
-                for (int i = 0; i < passes; i++) Gemm.multiply(x, 1, copies.get(i % copies.size()), y);
-            });
-            double[] perCall = Arrays.stream(t.samples()).map(s -> s / passes).toArray();
-            return new GemvResult(format, n, k, copies.getFirst().bytes(), new Timing(t.median() / passes, perCall));
+    /** Times several pieces of work, each warmed up, then their timed runs interleaved round-robin. */
+    List<Timing> alternate(List<Runnable> runs) {
+        return alternate(runs, repeats);
+    }
+
+    List<Timing> alternate(List<Runnable> runs, int repeats) {
+        for (Runnable r : runs) {
+            for (int i = 0; i < warmups; i++) r.run();
         }
+        double[][] samples = new double[runs.size()][repeats];
+        for (int i = 0; i < repeats; i++) {
+            for (int w = 0; w < runs.size(); w++) {
+                long t = System.nanoTime();
+                runs.get(w).run();
+                samples[w][i] = (System.nanoTime() - t) / 1e9;
+            }
+        }
+        List<Timing> out = new ArrayList<>();
+        for (double[] s : samples) out.add(new Timing(median(s), s));
+        return out;
+    }
+
+    /**
+     * GEMV bandwidth (bytes of W per second) for an {@code n × k} matrix in each of {@code formats} (Q8_0 quantised
+     * from F32 at load), timed in rounds together with the streaming read that it is compared with.
+     */
+    public List<GemvResult> gemv(List<WeightFormat> formats, int n, int k) {
+        progress.accept("GEMV " + formats + " " + n + " x " + k + ", with the read bandwidth in the same rounds");
+        try (Arena local = Arena.ofShared()) {
+            SplittableRandom rnd = new SplittableRandom(n * 17L + k);
+            float[] x = random(rnd, k), y = new float[n];
+            List<Runnable> runs = new ArrayList<>();
+            MemorySegment buffer = bandwidthBuffer();
+            int readPasses = 2;
+            runs.add(() -> {
+                for (int p = 0; p < readPasses; p++) sink += sum(buffer);
+            });
+            int[] passes = new int[formats.size()];
+            long[] bytes = new long[formats.size()];
+            for (int f = 0; f < formats.size(); f++) {
+                WeightFormat format = formats.get(f);
+                WeightFormat stored = format == WeightFormat.Q8_0 ? WeightFormat.F32 : format;
+                List<WeightMatrix> copies = new ArrayList<>();
+                long total = 0;
+                while (total < GEMV_WORKING_SET) {
+                    WeightMatrix w = WeightMatrix.of(randomWeights(local, stored, n, k, rnd), stored, n, k);
+                    if (format == WeightFormat.Q8_0) w = w.toQ8_0();
+                    copies.add(w);
+                    total += w.bytes();
+                }
+                bytes[f] = copies.getFirst().bytes();
+                int count = copies.size() * Math.max(1, (int) Math.ceil(2.0 * GEMV_WORKING_SET / total));
+                passes[f] = count;
+                runs.add(() -> {
+                    for (int i = 0; i < count; i++) Gemm.multiply(x, 1, copies.get(i % copies.size()), y);
+                });
+            }
+            List<Timing> t = alternate(runs);
+            Timing read = bytesPerSecond(t.getFirst(), readPasses * (double) buffer.byteSize());
+            List<GemvResult> results = new ArrayList<>();
+            for (int f = 0; f < formats.size(); f++) {
+                results.add(new GemvResult(formats.get(f), n, k, bytes[f], perCall(t.get(f + 1), passes[f]), read));
+            }
+            return results;
+        }
+    }
+
+    /** Seconds per call, from runs of {@code calls} calls each. */
+    private static Timing perCall(Timing t, int calls) {
+        double[] s = Arrays.stream(t.samples()).map(x -> x / calls).toArray();
+        return new Timing(median(s), s);
+    }
+
+    /** Bytes per second, from runs that read {@code bytes} bytes each. */
+    private static Timing bytesPerSecond(Timing t, double bytes) {
+        double[] s = Arrays.stream(t.samples()).map(x -> bytes / x).toArray();
+        return new Timing(median(s), s);
+    }
+
+    private MemorySegment bandwidthBuffer() {
+        if (bandwidthBuffer == null) {
+            MemorySegment b = arena.allocate(BANDWIDTH_BUFFER, 4096);
+            Parallel.forRange((int) (BANDWIDTH_BUFFER >> 20), (from, to) ->
+                    b.asSlice((long) from << 20, (long) (to - from) << 20).fill((byte) 0x3F)); // 0x3F3F3F3F: a normal float
+            bandwidthBuffer = b;
+        }
+        return bandwidthBuffer;
     }
 
     /** Multi-threaded streaming read of a buffer far larger than the caches: bytes per second. */
     public Timing readBandwidth() {
         progress.accept("memory read bandwidth (" + (BANDWIDTH_BUFFER >> 20) + " MiB, " + Parallel.threads() + " threads)");
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment buffer = arena.allocate(BANDWIDTH_BUFFER, 4096);
-            Parallel.forRange((int) (BANDWIDTH_BUFFER >> 20), (from, to) ->
-                    buffer.asSlice((long) from << 20, (long) (to - from) << 20).fill((byte) 0x3F)); // 0x3F3F3F3F: a normal float
-            int passes = 4;
-            double[] sink = new double[1];
-            Timing t = time(() -> {
-                for (int p = 0; p < passes; p++) sink[0] += sum(buffer);
-            });
-            if (sink[0] == 42) progress.accept(""); // keep the reads alive
-            return new Timing(BANDWIDTH_BUFFER * passes / t.median(),
-                    Arrays.stream(t.samples()).map(s -> BANDWIDTH_BUFFER * passes / s).toArray());
-        }
+        MemorySegment buffer = bandwidthBuffer();
+        int passes = 4;
+        Timing t = time(() -> {
+            for (int p = 0; p < passes; p++) sink += sum(buffer);
+        });
+        return bytesPerSecond(t, passes * (double) buffer.byteSize());
     }
 
     private static double sum(MemorySegment buffer) {
@@ -207,21 +290,9 @@ public final class KernelBench {
         ContributionProbe probe = new ContributionProbe(rows, prefix, tokens - prefix);
         Runnable plain = () -> Attention.compute(q, tokens, pos, k, v, tokens, tokens, pos, shape, out, null);
         Runnable probed = () -> Attention.compute(q, tokens, pos, k, v, tokens, tokens, pos, shape, out, probe);
-        for (int i = 0; i < warmups; i++) {
-            plain.run();
-            probed.run();
-        }
-        double[] a = new double[repeats], b = new double[repeats];
-        for (int i = 0; i < repeats; i++) {
-            long t0 = System.nanoTime();
-            plain.run();
-            long t1 = System.nanoTime();
-            probed.run();
-            long t2 = System.nanoTime();
-            a[i] = (t1 - t0) / 1e9;
-            b[i] = (t2 - t1) / 1e9;
-        }
-        return new AttentionResult(tokens, heads, headDim, probeRows, new Timing(median(a), a), new Timing(median(b), b));
+        // The probe's cost is small next to the noise of a shared machine: three times the repeats for this one.
+        List<Timing> t = alternate(List.of(plain, probed), 3 * repeats);
+        return new AttentionResult(tokens, heads, headDim, probeRows, t.get(0), t.get(1));
     }
 
     private static int[] positions(int n) {
