@@ -34,6 +34,9 @@ final class BenchDecodeCommand implements Runnable {
         try (Model m = model.open()) {
             int[] ids = BenchPrefillCommand.randomIds(promptTokens, m.config().vocabSize(), 7);
             Generator generator = new Generator(m.decoder(), null, Generator.NO_EOS);
+            // Warm-up on a short prompt, so the timed run measures compiled code, not the JIT.
+            generator.generate(Prompt.text(java.util.Arrays.copyOf(ids, Math.min(ids.length, 64))), PrefillRequest.textOnly(),
+                    SamplingParams.greedy(), Math.max(tokens, 32), model.kvBudgetBytes(), null, null);
             Generation g = generator.generate(Prompt.text(ids), PrefillRequest.textOnly(), SamplingParams.greedy(), tokens,
                     model.kvBudgetBytes(), null, Progress.layers("prefill", m.config().numLayers()));
             double tokPerSec = g.decodeTokensPerSecond();
