@@ -2,9 +2,9 @@
 # installed for /usr/bin/python3. Installs them with apt-get when run as root; otherwise says what is missing.
 ensure_python_deps() {
   local py=/usr/bin/python3
-  if [ -x "$py" ] && "$py" -c 'import torch, numpy, safetensors' >/dev/null 2>&1; then return 0; fi
-  if [ -x "$py" ] && "$py" -c 'import torch, numpy' >/dev/null 2>&1; then return 0; fi
-  local pkgs="python3 python3-torch python3-numpy libopenblas0-pthread python3-sentencepiece"
+  # PIL: the front-end oracle resizes images with Pillow, as LLaVA-3D's preprocessing does.
+  if [ -x "$py" ] && "$py" -c 'import torch, numpy, PIL' >/dev/null 2>&1; then return 0; fi
+  local pkgs="python3 python3-torch python3-numpy python3-pil libopenblas0-pthread python3-sentencepiece"
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "run-tests: installing $pkgs (Debian packages, once)..." >&2
     export DEBIAN_FRONTEND=noninteractive

@@ -1,7 +1,11 @@
 package org.adatoken3d.cli;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import org.adatoken3d.model.Model;
+import org.adatoken3d.model.calibration.SpatialRuns;
 import org.adatoken3d.model.decoder.PrefillRequest;
 import org.adatoken3d.model.generation.Generation;
 import org.adatoken3d.model.generation.Generator;
@@ -9,27 +13,46 @@ import org.adatoken3d.model.generation.Prompt;
 import org.adatoken3d.model.generation.SamplingParams;
 import org.adatoken3d.model.multimodal.SpatialInput;
 import org.adatoken3d.model.multimodal.SpatialPrompt;
+import org.adatoken3d.model.scene.ScanNetScene;
+import org.adatoken3d.model.scene.SceneEncoder;
+import org.adatoken3d.model.scene.SceneFrame;
+import org.adatoken3d.model.scene.ViewSampler;
+import org.adatoken3d.model.vision.ClipVisionTower;
 import org.adatoken3d.pruning.FlopsModel;
 import org.adatoken3d.pruning.FlopsReport;
 import org.adatoken3d.pruning.GatePolicy;
 import org.adatoken3d.pruning.KeepSet;
+import org.adatoken3d.pruning.LayerStats;
 import org.adatoken3d.pruning.PruneSpec;
+import org.adatoken3d.pruning.RedundancyReport;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "ask", mixinStandardHelpOptions = true,
-        description = {"Answer a question about a scene given as spatial tokens, with AdaToken pruning.",
+        description = {"Answer a question about a scene (posed RGB-D views or spatial tokens), with AdaToken pruning.",
                 "",
-                "Answer a question about a scene given as spatial tokens, in the llava_v1 prompt, with AdaToken",
-                "pruning of the spatial block (or a baseline). Prints the answer, then tokens kept per layer, prefill",
-                "FLOPs and KV-cache bytes before and after pruning, and timings."})
+                "Answer a question about a scene in the llava_v1 prompt, with AdaToken pruning of the spatial block (or a",
+                "baseline). The scene is a ScanNet-layout folder (--scene: 20 views through the CLIP tower, unprojected,",
+                "pooled into 0.2 m voxels and projected, as LLaVA-3D does) or precomputed spatial tokens (--spatial).",
+                "Prints the answer, then tokens kept per layer, prefill FLOPs and KV-cache bytes before and after pruning,",
+                "and a timing breakdown."})
 final class AskCommand implements Runnable {
     @Mixin ModelOptions model;
 
-    @Option(names = "--spatial", required = true, paramLabel = "FILE.safetensors",
-            description = "Spatial tokens: 'embeds' [N, hidden] or 'features' [N, mm_hidden], optionally 'xyz' [N, 3].")
-    Path spatialFile;
+    static final class SceneSource {
+        @Option(names = "--spatial", required = true, paramLabel = "FILE.safetensors",
+                description = "Spatial tokens: 'embeds' [N, hidden] or 'features' [N, mm_hidden], optionally 'xyz' [N, 3].")
+        Path spatialFile;
+
+        @Option(names = "--scene", required = true, paramLabel = "SCENE_DIR",
+                description = "A scene in the ScanNet export layout: color/*.jpg, depth/*.png (uint16 mm), pose/*.txt, "
+                        + "intrinsic/intrinsic_depth.txt, axis_align_matrix.txt.")
+        Path sceneDir;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1") SceneSource source;
 
     @Option(names = "--question", required = true, paramLabel = "TEXT") String question;
 
@@ -43,11 +66,34 @@ final class AskCommand implements Runnable {
     @Option(names = "--max-tokens", defaultValue = "64", description = "Most answer tokens (default: ${DEFAULT-VALUE}).")
     int maxTokens;
 
+    @Option(names = "--vision-tower", paramLabel = "DIR",
+            description = "CLIP vision tower folder (e.g. openai/clip-vit-large-patch14-336) when the model's shards do not carry it.")
+    Path visionTower;
+
+    @Option(names = "--views", defaultValue = "" + ViewSampler.DEFAULT_VIEWS, paramLabel = "N",
+            description = "Views sampled uniformly from the scene's valid frames (default: ${DEFAULT-VALUE}, as LLaVA-3D).")
+    int views;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the random token subset when the scene fills more than 2560 voxels (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--report", paramLabel = "DIR",
+            description = "Also write the pruning report (HTML with per-layer contribution plots and a 3D scatter of kept and pruned tokens).")
+    Path report;
+
     @Override
     public void run() {
         try (Model m = model.open()) {
             GatePolicy gate = PruneSpec.parse(prune).resolve(m.directory(), profile, m.config().numLayers());
-            SpatialInput spatial = SpatialInput.read(spatialFile, m);
+            SceneEncoder.Timings frontEnd = null;
+            SpatialInput spatial;
+            if (source.sceneDir != null) {
+                SceneEncoder.Encoded encoded = encodeScene(m);
+                spatial = encoded.spatial();
+                frontEnd = encoded.timings();
+            } else {
+                spatial = SpatialInput.read(source.spatialFile, m);
+            }
             Prompt prompt = SpatialPrompt.build(m.tokenizer(), question, spatial);
             PrefillRequest request = new PrefillRequest(prompt.spatial(), gate, gate.query(), false, PrefillRequest.Logits.LAST);
             Generation g = new Generator(m.decoder(), m.tokenizer()).generate(prompt, request, SamplingParams.greedy(), maxTokens,
@@ -57,6 +103,54 @@ final class AskCommand implements Runnable {
                     }, Progress.layers("prefill", m.config().numLayers()));
             System.out.println();
             report(m, g, gate, prompt);
+            if (frontEnd != null) {
+                System.err.printf("  timing: read+preprocess %.2f s, vision %.2f s, 3D pooling %.2f s, projector %.2f s, prefill %.2f s, decode %.2f s (%d tokens)%n",
+                        frontEnd.readNanos() / 1e9, frontEnd.visionNanos() / 1e9, frontEnd.poolingNanos() / 1e9,
+                        frontEnd.projectorNanos() / 1e9, g.prefillNanos() / 1e9, g.decodeNanos() / 1e9, g.generated().length);
+            } else {
+                System.err.printf("  timing: prefill %.2f s, decode %.2f s (%d tokens)%n", g.prefillNanos() / 1e9, g.decodeNanos() / 1e9,
+                        g.generated().length);
+            }
+            if (report != null) writeReport(m, gate, prompt, spatial, g);
+        }
+    }
+
+    private SceneEncoder.Encoded encodeScene(Model m) {
+        ScanNetScene scene = ScanNetScene.open(source.sceneDir, w -> Progress.say("warning: %s", w));
+        List<SceneFrame> picked = scene.sample(views);
+        Progress.say("scene %s: %d frames with a valid pose (%d skipped), %d views", source.sceneDir, scene.frames().size(),
+                scene.skipped(), picked.size());
+        try (ClipVisionTower tower = ClipVisionTower.locate(m.checkpoint(), visionTower, m.config().mmVisionSelectLayer())) {
+            Progress.say("vision tower: %s, %d x %d patches of %d px, width %d, %d of %d layers run", tower.source(),
+                    tower.config().grid(), tower.config().grid(), tower.config().patchSize(), tower.config().hidden(),
+                    tower.layersRun(), tower.config().layers());
+            SceneEncoder encoder = SceneEncoder.of(m.checkpoint(), m.config(), tower);
+            long start = System.nanoTime();
+            return encoder.encode(scene, picked, seed, new SceneEncoder.Listener() {
+                @Override
+                public void stage(String line) {
+                    Progress.say("%s", line);
+                }
+
+                @Override
+                public void view(int done, int total) {
+                    System.err.printf("\rvision: view %d/%d (%.1f s)", done, total, (System.nanoTime() - start) / 1e9);
+                    if (done == total) System.err.println();
+                }
+            });
+        }
+    }
+
+    private void writeReport(Model m, GatePolicy gate, Prompt prompt, SpatialInput spatial, Generation g) {
+        Progress.say("report: measuring the contribution at every layer (one more unpruned prefill)");
+        List<LayerStats> layers = new SpatialRuns(m, model.kvBudgetBytes()).sample(prompt, gate.query()).layers();
+        KeepSet keep = g.prefill().keepSet() != null ? g.prefill().keepSet() : KeepSet.all(spatial.count());
+        try {
+            Path html = RedundancyReport.write(new RedundancyReport.Input(m.directory().getFileName().toString(), question, gate,
+                    layers, keep, spatial.xyz()), report);
+            Progress.say("report: %s", html.toAbsolutePath());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

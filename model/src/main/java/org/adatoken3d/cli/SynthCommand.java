@@ -15,7 +15,9 @@ import picocli.CommandLine.Option;
                 "",
                 "Write a Hugging Face layout checkpoint with seeded random weights and the exact tensor names,",
                 "shapes and config of a real model, for tests and for benchmarks at real scale without downloads.",
-                "Presets: tiny, small (LLaVA-3D layout, small sizes), llava3d-7b (LLaVA-3D 7B), qwen2-7b (Qwen2-7B)."})
+                "Presets: tiny, small (LLaVA-3D layout, small sizes), llava3d-7b (LLaVA-3D 7B), qwen2-7b (Qwen2-7B).",
+                "The LLaVA-3D presets include a CLIP vision tower (model.vision_tower.vision_tower.vision_model.*): ViT-L/14-336",
+                "for llava3d-7b, narrower 336-pixel, 14-pixel-patch towers for tiny and small; --layers sets decoder layers only."})
 final class SynthCommand implements Runnable {
     @Option(names = "--preset", required = true, description = "tiny | small | llava3d-7b | qwen2-7b")
     String preset;

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
+import org.adatoken3d.model.vision.ClipVisionConfig;
+import org.adatoken3d.model.vision.ClipVisionTower;
 import org.adatoken3d.weights.DType;
 import org.adatoken3d.weights.Halfs;
 import org.adatoken3d.weights.ModelConfig;
@@ -30,8 +32,17 @@ public final class SyntheticCheckpoint {
     private final int layers;
     private final DType dtype;
     private final long seed;
+    private final ClipVisionConfig vision;
 
     public SyntheticCheckpoint(SynthPreset preset, Integer layers, DType dtype, long seed) {
+        this(preset, layers, dtype, seed, preset.family == SynthPreset.Family.LLAMA ? preset.vision : null);
+    }
+
+    private SyntheticCheckpoint(SynthPreset preset, Integer layers, DType dtype, long seed, ClipVisionConfig vision) {
+        if (vision != null && vision.hidden() != preset.mmHidden) {
+            throw new IllegalArgumentException("a CLIP tower for preset " + preset.id + " must be " + preset.mmHidden + " wide, got " + vision.hidden());
+        }
+        this.vision = vision;
         this.preset = preset;
         this.layers = layers == null ? preset.layers : layers;
         if (this.layers < 1) throw new IllegalArgumentException("--layers must be >= 1, got " + this.layers);
@@ -40,6 +51,11 @@ public final class SyntheticCheckpoint {
         }
         this.dtype = dtype;
         this.seed = seed;
+    }
+
+    /** The same checkpoint with another CLIP tower (its width must be the preset's mm_hidden), or none. */
+    public SyntheticCheckpoint withVision(ClipVisionConfig tower) {
+        return new SyntheticCheckpoint(preset, layers, dtype, seed, tower);
     }
 
     public ModelConfig config() {
@@ -64,6 +80,8 @@ public final class SyntheticCheckpoint {
                 .mmHiddenSize(llama ? preset.mmHidden : null)
                 .mmProjectorType(llama ? "mlp2x_gelu" : null)
                 .mmVisionTower(llama ? "openai/clip-vit-large-patch14-336" : null)
+                .mmVisionSelectLayer(llama ? -2 : null)
+                .mmVisionSelectFeature(llama ? "patch" : null)
                 .build();
     }
 
@@ -112,8 +130,36 @@ public final class SyntheticCheckpoint {
             mlp3d("model.video_tower.video_tower.positional_embedding.position_embedding_head.", mm, t, progressBytes);
             // Click-prompt encoder: the same MLP shape into the LLM width.
             mlp3d("model.video_tower.prompt_encoder.pos_emb3d.position_embedding_head.", h, t, progressBytes);
+            if (vision != null) clipTower(ClipVisionTower.LLAVA_PREFIX, vision, t, progressBytes);
         }
         return t;
+    }
+
+    /** A CLIPVisionModel's tensors, as LLaVA checkpoints that bundle the tower name them. */
+    private void clipTower(String prefix, ClipVisionConfig v, List<TensorSource> t, LongConsumer progress) {
+        int h = v.hidden(), p = v.patchSize();
+        t.add(random(prefix + "embeddings.class_embedding", 1.0 / Math.sqrt(h), progress, h));
+        t.add(random(prefix + "embeddings.patch_embedding.weight", 1.0 / Math.sqrt(3.0 * p * p), progress, h, 3, p, p));
+        t.add(random(prefix + "embeddings.position_embedding.weight", 0.2, progress, v.patches() + 1, h));
+        t.add(norm(prefix + "pre_layrnorm.weight", h, progress));
+        t.add(random(prefix + "pre_layrnorm.bias", 0.02, progress, h));
+        for (int l = 0; l < v.layers(); l++) {
+            String q = prefix + "encoder.layers." + l + ".";
+            for (String proj : new String[] {"q_proj", "k_proj", "v_proj", "out_proj"}) {
+                t.add(linear(q + "self_attn." + proj + ".weight", h, h, progress));
+                t.add(random(q + "self_attn." + proj + ".bias", 0.02, progress, h));
+            }
+            t.add(norm(q + "layer_norm1.weight", h, progress));
+            t.add(random(q + "layer_norm1.bias", 0.02, progress, h));
+            t.add(linear(q + "mlp.fc1.weight", v.intermediate(), h, progress));
+            t.add(random(q + "mlp.fc1.bias", 0.02, progress, v.intermediate()));
+            t.add(linear(q + "mlp.fc2.weight", h, v.intermediate(), progress));
+            t.add(random(q + "mlp.fc2.bias", 0.02, progress, h));
+            t.add(norm(q + "layer_norm2.weight", h, progress));
+            t.add(random(q + "layer_norm2.bias", 0.02, progress, h));
+        }
+        t.add(norm(prefix + "post_layernorm.weight", h, progress));
+        t.add(random(prefix + "post_layernorm.bias", 0.02, progress, h));
     }
 
     private void mlp3d(String prefix, int width, List<TensorSource> t, LongConsumer progress) {

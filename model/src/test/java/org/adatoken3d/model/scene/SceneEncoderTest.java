@@ -1,0 +1,65 @@
+package org.adatoken3d.model.scene;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.adatoken3d.kernels.GeluForm;
+import org.adatoken3d.model.multimodal.SpatialInput;
+import org.adatoken3d.model.synth.SynthPreset;
+import org.adatoken3d.model.synth.SyntheticCheckpoint;
+import org.adatoken3d.model.vision.ClipVisionConfig;
+import org.adatoken3d.model.vision.ClipVisionTower;
+import org.adatoken3d.weights.Checkpoint;
+import org.adatoken3d.weights.DType;
+import org.adatoken3d.weights.ModelConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SceneEncoderTest {
+    /** A 56-pixel tower: a 4 x 4 patch grid per view keeps the test fast. */
+    static final ClipVisionConfig SMALL_TOWER = new ClipVisionConfig(64, 128, 2, 1, 56, 14, 1e-5, GeluForm.QUICK);
+
+    @TempDir Path tmp;
+
+    @Test
+    void sceneBecomesOneTokenPerOccupiedVoxelOnTheRoomsSurfaces() throws Exception {
+        Path model = tmp.resolve("model");
+        new SyntheticCheckpoint(SynthPreset.TINY, 1, DType.F32, 2).withVision(SMALL_TOWER).write(model, b -> {});
+        SyntheticScene.write(tmp.resolve("scene"), new SyntheticScene.Options(12, 96, 72, 4, 9, 0));
+        ScanNetScene scene = ScanNetScene.open(tmp.resolve("scene"), w -> {});
+        List<SceneFrame> views = scene.sample(6);
+        try (Checkpoint ckpt = Checkpoint.open(model); ClipVisionTower tower = ClipVisionTower.locate(ckpt, null, null)) {
+            ModelConfig config = ModelConfig.load(model.resolve("config.json"));
+            SceneEncoder encoder = SceneEncoder.of(ckpt, config, tower);
+            SceneEncoder.Encoded e = encoder.encode(scene, views, 0, SceneEncoder.Listener.SILENT);
+            SpatialInput s = e.spatial();
+            assertEquals(6 * 16, e.patches());
+
+            // Independently: the distinct 0.2 m cells of the views' unprojected patches.
+            Set<List<Long>> cells = new HashSet<>();
+            for (SceneFrame f : views) {
+                ProcessedDepth d = ProcessedDepth.of(f.depth(), ImageFiles.readDepth(f.depth()), scene.depthIntrinsics(), 56, 1000);
+                float[] xyz = Unprojection.patchXyz(d, scene.axisAlignment().times(f.pose()), 4);
+                for (int p = 0; p < 16; p++) {
+                    cells.add(List.of(Math.round(Math.rint(xyz[p * 3] / 0.2f)), Math.round(Math.rint(xyz[p * 3 + 1] / 0.2f)),
+                            Math.round(Math.rint(xyz[p * 3 + 2] / 0.2f))));
+                }
+            }
+            assertEquals(cells.size(), s.count());
+            assertEquals(s.count(), e.voxels());
+            assertEquals(s.count() * config.hiddenSize(), s.embeds().length);
+            for (int t = 0; t < s.count(); t++) {
+                assertTrue(s.xyz()[t * 3] > -0.02 && s.xyz()[t * 3] < SyntheticScene.ROOM_X + 0.02, "token x inside the room");
+                assertTrue(s.xyz()[t * 3 + 2] > -0.02 && s.xyz()[t * 3 + 2] < SyntheticScene.ROOM_Z + 0.02, "token z inside the room");
+            }
+            for (float v : s.embeds()) assertTrue(Float.isFinite(v));
+            SpatialInput again = encoder.encode(scene, views, 0, SceneEncoder.Listener.SILENT).spatial();
+            assertArrayEquals(s.embeds(), again.embeds(), "encoding is deterministic");
+        }
+    }
+}
