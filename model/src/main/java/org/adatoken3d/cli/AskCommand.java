@@ -88,7 +88,7 @@ final class AskCommand implements Runnable {
             SceneEncoder.Timings frontEnd = null;
             SpatialInput spatial;
             if (source.sceneDir != null) {
-                SceneEncoder.Encoded encoded = encodeScene(m);
+                SceneEncoder.Encoded encoded = encodeScene(m, source.sceneDir, views, seed, visionTower);
                 spatial = encoded.spatial();
                 frontEnd = encoded.timings();
             } else {
@@ -115,10 +115,11 @@ final class AskCommand implements Runnable {
         }
     }
 
-    private SceneEncoder.Encoded encodeScene(Model m) {
-        ScanNetScene scene = ScanNetScene.open(source.sceneDir, w -> Progress.say("warning: %s", w));
+    /** Scene folder to spatial tokens, with progress on stderr; shared with {@code demo}. */
+    static SceneEncoder.Encoded encodeScene(Model m, Path sceneDir, int views, long seed, Path visionTower) {
+        ScanNetScene scene = ScanNetScene.open(sceneDir, w -> Progress.say("warning: %s", w));
         List<SceneFrame> picked = scene.sample(views);
-        Progress.say("scene %s: %d frames with a valid pose (%d skipped), %d views", source.sceneDir, scene.frames().size(),
+        Progress.say("scene %s: %d frames with a valid pose (%d skipped), %d views", sceneDir, scene.frames().size(),
                 scene.skipped(), picked.size());
         try (ClipVisionTower tower = ClipVisionTower.locate(m.checkpoint(), visionTower, m.config().mmVisionSelectLayer())) {
             Progress.say("vision tower: %s, %d x %d patches of %d px, width %d, %d of %d layers run", tower.source(),

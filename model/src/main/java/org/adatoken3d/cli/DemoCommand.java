@@ -16,6 +16,9 @@ import org.adatoken3d.model.generation.Prompt;
 import org.adatoken3d.model.generation.SamplingParams;
 import org.adatoken3d.model.multimodal.SpatialInput;
 import org.adatoken3d.model.multimodal.SpatialPrompt;
+import org.adatoken3d.model.scene.SceneEncoder;
+import org.adatoken3d.model.scene.SyntheticScene;
+import org.adatoken3d.model.scene.ViewSampler;
 import org.adatoken3d.model.synth.SynthPreset;
 import org.adatoken3d.model.synth.SyntheticCheckpoint;
 import org.adatoken3d.pruning.FlopsModel;
@@ -29,15 +32,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"The engine end to end on a synthetic checkpoint, with no downloads.",
-                "",
-                "The engine end to end with no downloads: writes a small synthetic LLaVA-3D-layout checkpoint once,",
-                "generates text, then answers a question over 1410 spatial tokens unpruned and with AdaToken pruning,",
-                "reporting tokens kept, FLOPs and time saved, and an HTML report."})
+        description = {"The whole pipeline on a synthetic scene and checkpoint, with no downloads.", "",
+                "Writes once a synthetic room (posed RGB-D views in the ScanNet layout) and a small checkpoint in the exact",
+                "LLaVA-3D layout (CLIP tower, 3D position MLP, projector, LLaMA decoder; seeded random weights), turns the",
+                "scene into spatial tokens, answers a question unpruned and with AdaToken and the baselines, and reports",
+                "tokens kept, FLOPs, KV cache and time saved, and the HTML report with the tokens' 3D positions."})
 final class DemoCommand implements Runnable {
-    static final int SPATIAL_TOKENS = 1410;
-
-    @Option(names = "--dir", paramLabel = "DIR", description = "Where the demo checkpoint and report go (default: target/demo in the project).")
+    @Option(names = "--dir", paramLabel = "DIR", description = "Where the demo scene, checkpoint and report go (default: target/demo in the project).")
     Path dir;
 
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
@@ -48,74 +49,67 @@ final class DemoCommand implements Runnable {
         ModelOptions.applyThreads(threads);
         SynthPreset preset = SynthPreset.SMALL;
         Path root = dir != null ? dir : defaultRoot().resolve("target").resolve("demo");
-        Path folder = root.resolve(preset.id);
+        Path folder = root.resolve(preset.id + "-llava3d");
+        Path sceneDir = root.resolve("scene");
         System.out.println("adatoken3d demo");
-        System.out.println("  The weights are SYNTHETIC: seeded random numbers in the exact LLaVA-3D layout (decoder, projector,");
-        System.out.println("  3D position MLP), so the text below is meaningless. What the demo shows is the engine.");
+        System.out.println("  The weights are SYNTHETIC: seeded random numbers in the exact LLaVA-3D layout, so the answers are");
+        System.out.println("  meaningless. The demo shows the engine: scene to spatial tokens, AdaToken pruning, and what it saves.");
         if (!Files.isRegularFile(folder.resolve("config.json"))) {
             SynthCommand.write(new SyntheticCheckpoint(preset, null, DType.BF16, 1), folder, preset.id);
         }
+        if (!Files.isDirectory(sceneDir.resolve("pose"))) {
+            Progress.say("writing the synthetic scene to %s", sceneDir);
+            SyntheticScene.write(sceneDir, SyntheticScene.Options.standard(7));
+        }
         try (Model m = Model.open(folder, DecoderWeights.Storage.AS_STORED)) {
-            System.out.printf("  model: %s (%s, %d layers, hidden %d, %d heads, vocab %d, BF16 weights, memory-mapped), %d threads%n",
-                    folder, m.config().family(), m.config().numLayers(), m.config().hiddenSize(), m.config().numHeads(),
-                    m.config().vocabSize(), Parallel.threads());
-            generate(m);
-            askWithPruning(m, root.resolve("report"));
+            System.out.printf("  model: %s (%s decoder, %d layers, hidden %d; CLIP tower, projector; BF16, memory-mapped), %d threads%n",
+                    folder, m.config().family(), m.config().numLayers(), m.config().hiddenSize(), Parallel.threads());
+            SceneEncoder.Encoded scene = AskCommand.encodeScene(m, sceneDir, ViewSampler.DEFAULT_VIEWS, 0, null);
+            SceneEncoder.Timings t = scene.timings();
+            System.out.printf("%n1. Scene %s: %d views -> %d patches -> %d spatial tokens (0.2 m voxels)%n", sceneDir, scene.views(),
+                    scene.patches(), scene.spatial().count());
+            System.out.printf("   read+preprocess %.2f s, vision %.2f s, 3D pooling %.2f s, projector %.2f s%n", t.readNanos() / 1e9,
+                    t.visionNanos() / 1e9, t.poolingNanos() / 1e9, t.projectorNanos() / 1e9);
+            askWithPruning(m, scene.spatial(), root.resolve("report"));
         }
     }
 
-    private static void generate(Model m) {
-        String text = "A chat between a curious human and an artificial intelligence assistant.";
-        int[] ids = m.tokenizer().encode(text, true);
-        System.out.printf("%n1. Text generation%n  prompt: \"%s\" (%d tokens)%n  output:", text, ids.length);
-        Generation g = new Generator(m.decoder(), m.tokenizer()).generate(Prompt.text(ids), PrefillRequest.textOnly(),
-                SamplingParams.greedy(), 32, 1L << 30, piece -> {
-                    System.out.print(piece);
-                    System.out.flush();
-                }, null);
-        System.out.printf("%n  prefill %.1f ms; decoding %.1f tokens/s over %d tokens (greedy)%n", g.prefillNanos() / 1e6,
-                g.decodeTokensPerSecond(), g.generated().length);
-    }
-
-    private static void askWithPruning(Model m, Path reportDir) {
-        String question = "What is the colour of the chair next to the table?";
-        SpatialInput spatial = BenchPruneCommand.randomSpatial(m, SPATIAL_TOKENS);
+    private static void askWithPruning(Model m, SpatialInput spatial, Path reportDir) {
+        String question = "What is the colour of the box next to the door?";
         Prompt prompt = SpatialPrompt.build(m.tokenizer(), question, spatial);
         int n = prompt.ids().length;
-        System.out.printf("%n2. A question over %d spatial tokens (random embeddings in place of a scene), llava_v1 prompt of %d tokens%n",
-                SPATIAL_TOKENS, n);
+        System.out.printf("%n2. \"%s\" (llava_v1 prompt of %d tokens, %d of them spatial)%n", question, n, spatial.count());
         FlopsModel flops = new FlopsModel(Shapes.of(m.config()));
-        System.out.printf("  %-22s %12s %10s %12s %12s  %s%n", "policy", "kept", "TTFT ms", "prefill FLOPs", "KV cache", "answer (first tokens)");
+        System.out.printf("   %-10s %11s %9s %9s %14s %9s  %s%n", "policy", "kept", "TTFT ms", "speed-up", "prefill FLOPs", "KV cache",
+                "answer (first tokens)");
         double baseSeconds = 0;
-        for (String spec : List.of("none", "tau=0.05", "keep=0.3", "fastv")) {
+        for (String spec : List.of("none", "tau=0.05", "keep=0.3", "fastv", "random,keep=0.3")) {
             GatePolicy gate = PruneSpec.parse(spec).policy();
             PrefillRequest request = new PrefillRequest(prompt.spatial(), gate, gate.query(), false, PrefillRequest.Logits.LAST);
             Generator generator = new Generator(m.decoder(), m.tokenizer());
             generator.generate(prompt, request, SamplingParams.greedy(), 1, 1L << 30, null, null); // warm-up
-            Generation g = generator.generate(prompt, request, SamplingParams.greedy(), 8, 1L << 30, null, null);
-            KeepSet keep = g.prefill().keepSet() != null ? g.prefill().keepSet() : KeepSet.all(SPATIAL_TOKENS);
+            Generation g = generator.generate(prompt, request, SamplingParams.greedy(), 6, 1L << 30, null, null);
+            KeepSet keep = g.prefill().keepSet() != null ? g.prefill().keepSet() : KeepSet.all(spatial.count());
             FlopsReport f = flops.report(n, gate.gates() ? gate.layer() : m.config().numLayers(), keep, FlopsModel.Logits.LAST_TOKEN);
             double seconds = g.prefillNanos() / 1e9;
             if (!gate.gates()) baseSeconds = seconds;
-            System.out.printf("  %-22s %12s %10.1f %11.0f%% %11.0f%%  %s%n", spec, keep.keptCount() + "/" + keep.total(), seconds * 1e3,
-                    100.0 * f.prefillAfter() / f.prefillBefore(), 100.0 * f.kvBytesAfter() / f.kvBytesBefore(),
-                    g.text().strip().replace('\n', ' '));
-            if (gate.gates()) {
-                System.out.printf("  %-22s %12s %9.2fx faster to the first token%n", "", "", baseSeconds / seconds);
-            }
+            System.out.printf("   %-10s %11s %9.1f %8.2fx %13.0f%% %8.0f%%  %s%n", spec.startsWith("random") ? "random" : spec,
+                    keep.keptCount() + "/" + keep.total(), seconds * 1e3, baseSeconds / seconds, 100.0 * f.prefillAfter() / f.prefillBefore(),
+                    100.0 * f.kvBytesAfter() / f.kvBytesBefore(), g.text().strip().replace('\n', ' '));
         }
+        System.out.println("   (random weights spread attention evenly, so tau=0.05 keeps most tokens here; on a trained model the");
+        System.out.println("   contribution concentrates: ./adatoken3d bench quality --model ../shared/data/stories260K)");
         GatePolicy adaptive = PruneSpec.parse("tau=0.05").policy();
         var sample = new SpatialRuns(m, 1L << 30).sample(prompt, adaptive.query());
         KeepSet keep = adaptive.keepSet(sample.layer(adaptive.layer() - 1).contribution());
         try {
             Path html = RedundancyReport.write(new RedundancyReport.Input(m.directory().getFileName().toString(), question, adaptive,
-                    sample.layers(), keep, null), reportDir);
-            System.out.printf("%n3. Spatial contribution report (per-layer spatial share and redundancy): %s%n", html.toAbsolutePath());
+                    sample.layers(), keep, spatial.xyz()), reportDir);
+            System.out.printf("%n3. Report (per-layer spatial share and redundancy, 3D scatter of kept and pruned tokens):%n   %s%n",
+                    html.toAbsolutePath());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        System.out.println("  Random weights spread attention evenly, so tau=0.05 keeps most tokens here; a trained model concentrates");
-        System.out.println("  it (./adatoken3d bench quality --model ../shared/data/stories260K shows that on a real model).");
     }
 
     static Path defaultRoot() {
