@@ -29,7 +29,7 @@ class LiveOracleTest {
             System.err.println("LIVE PYTORCH CASES DID NOT RUN: " + missing + " (./run-tests installs python3-torch when run as root)");
             Assumptions.abort("live PyTorch cases did not run: " + missing);
         }
-        long seed = Long.decode(System.getProperty("adatoken3d.seed", Long.toString(SeededCases.DEFAULT_BASE_SEED))) & 0x7fffffffL;
+        long seed = SeededCases.parseSeed(System.getProperty("adatoken3d.seed", Long.toString(SeededCases.DEFAULT_BASE_SEED))) & 0x7fffffffL;
         int count = Integer.getInteger("adatoken3d.live.cases", 200);
         Path fixtures = tmp.resolve("live");
         OracleProcess.generate(seed, count, fixtures, List.of());

@@ -3,6 +3,7 @@ package org.adatoken3d.kernels;
 import static org.adatoken3d.testing.SeededCases.between;
 import static org.adatoken3d.testing.SeededCases.uniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -134,7 +135,14 @@ class AttentionTest {
             int keyStart = rnd.nextInt(p.nk), keyCount = between(rnd, 0, p.nk - keyStart);
             ContributionProbe probe = new ContributionProbe(rows, keyStart, keyCount);
             float[] withProbe = run(p, probe);
-            assertArrayEquals(run(p, null), withProbe, "the probe must not change the attention output");
+            // The probe only reads scores the kernel already has, so the two outputs agree to rounding. Not
+            // bit-for-bit: Math.exp may differ by one ulp between interpreted and JIT-compiled code, and the two
+            // calls can run at different compilation tiers.
+            float[] without = run(p, null);
+            for (int i = 0; i < without.length; i++) {
+                float bound = 4 * Math.ulp(Math.max(Math.abs(without[i]), 1e-6f));
+                assertEquals(without[i], withProbe[i], bound, "the probe must not change the attention output (index " + i + ")");
+            }
             AttentionShape s = p.shape;
             float[] ref = ReferenceKernels.contribution(p.q, p.nq, p.qPos, p.k, p.capacity, p.nk, p.kPos, s.heads(), s.kvHeads(), s.headDim(),
                     rows, keyStart, keyCount);

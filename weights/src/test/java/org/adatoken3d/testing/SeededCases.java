@@ -23,12 +23,12 @@ public final class SeededCases {
 
     /** Runs {@code count} cases of {@code property}; on the first failure throws with the case's seed. */
     public static void run(String property, int count, Case check) {
-        long base = Long.decode(System.getProperty("adatoken3d.seed", Long.toString(DEFAULT_BASE_SEED)));
+        long base = parseSeed(System.getProperty("adatoken3d.seed", Long.toString(DEFAULT_BASE_SEED)));
         String only = System.getProperty("adatoken3d.case");
         int cases = scaled(count);
         for (int i = 0; i < cases; i++) {
             long seed = caseSeed(base, i);
-            if (only != null && Long.decode(only) != seed) continue;
+            if (only != null && parseSeed(only) != seed) continue;
             try {
                 check.check(new SplittableRandom(seed));
             } catch (Throwable failure) {
@@ -40,6 +40,12 @@ public final class SeededCases {
                 throw error;
             }
         }
+    }
+
+    /** A seed as printed (0x-prefixed hex, all 64 bits) or as a decimal. */
+    public static long parseSeed(String text) {
+        String t = text.trim();
+        return t.startsWith("0x") || t.startsWith("0X") ? Long.parseUnsignedLong(t.substring(2), 16) : Long.parseLong(t);
     }
 
     /** The seed of case {@code index}: a SplitMix step so neighbouring cases are unrelated. */
