@@ -275,11 +275,11 @@ public final class Attention {
                 FloatVector ref = mNew.blend(0f, mNew.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY));
                 FloatVector sum = FloatVector.zero(F);
                 for (int j = 0; j < bk; j++) {
-                    FloatVector p = FloatVector.fromArray(F, s.st, j * BQ + i).sub(ref).lanewise(VectorOperators.EXP);
+                    FloatVector p = Exp.exp(FloatVector.fromArray(F, s.st, j * BQ + i).sub(ref));
                     p.intoArray(s.st, j * BQ + i);
                     sum = sum.add(p);
                 }
-                FloatVector alpha = mOld.sub(ref).lanewise(VectorOperators.EXP);
+                FloatVector alpha = Exp.exp(mOld.sub(ref));
                 alpha.intoArray(s.alpha, i);
                 FloatVector.fromArray(F, s.l, i).fma(alpha, sum).intoArray(s.l, i);
                 mNew.intoArray(s.m, i);
@@ -343,7 +343,7 @@ public final class Attention {
                 Arrays.fill(scratch, 0, nk, 0f); // no visible key: zero output, zero probabilities
             } else {
                 for (int j = 0; j < nk; j++) {
-                    float p = (float) Math.exp(scratch[j] - max);
+                    float p = Exp.exp(scratch[j] - max);
                     scratch[j] = p;
                     sum += p;
                 }
@@ -374,9 +374,9 @@ public final class Attention {
         float inv = 1 / l;
         int j = 0;
         for (; j <= n - L; j += L) {
-            FloatVector.fromArray(F, store, off + j).sub(m).lanewise(VectorOperators.EXP).mul(inv).intoArray(store, off + j);
+            Exp.exp(FloatVector.fromArray(F, store, off + j).sub(m)).mul(inv).intoArray(store, off + j);
         }
-        for (; j < n; j++) store[off + j] = (float) Math.exp(store[off + j] - m) * inv;
+        for (; j < n; j++) store[off + j] = Exp.exp(store[off + j] - m) * inv;
     }
 
     private static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
