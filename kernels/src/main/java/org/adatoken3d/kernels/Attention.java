@@ -383,7 +383,7 @@ public final class Attention {
         FloatVector acc = FloatVector.zero(F);
         int x = 0;
         for (; x <= n - L; x += L) acc = FloatVector.fromArray(F, a, aOff + x).fma(FloatVector.fromArray(F, b, bOff + x), acc);
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = Simd.sum(acc);
         for (; x < n; x++) s += a[aOff + x] * b[bOff + x];
         return s;
     }

@@ -79,10 +79,10 @@ final class Bf16Weights extends WeightMatrix {
                 e3 = even(v3).fma(xe, e3);
                 d3 = odd(v3).fma(xo, d3);
             }
-            y[yOff + r] = e0.add(d0).reduceLanes(VectorOperators.ADD) + tail(o0, x, vecEnd);
-            y[yOff + r + 1] = e1.add(d1).reduceLanes(VectorOperators.ADD) + tail(o1, x, vecEnd);
-            y[yOff + r + 2] = e2.add(d2).reduceLanes(VectorOperators.ADD) + tail(o2, x, vecEnd);
-            y[yOff + r + 3] = e3.add(d3).reduceLanes(VectorOperators.ADD) + tail(o3, x, vecEnd);
+            y[yOff + r] = Simd.sum(e0.add(d0)) + tail(o0, x, vecEnd);
+            y[yOff + r + 1] = Simd.sum(e1.add(d1)) + tail(o1, x, vecEnd);
+            y[yOff + r + 2] = Simd.sum(e2.add(d2)) + tail(o2, x, vecEnd);
+            y[yOff + r + 3] = Simd.sum(e3.add(d3)) + tail(o3, x, vecEnd);
         }
         for (; r < rowTo; r++) {
             long o = r * rowBytes;
@@ -92,7 +92,7 @@ final class Bf16Weights extends WeightMatrix {
                 e = even(v).fma(FloatVector.fromArray(F, x, i), e);
                 d = odd(v).fma(FloatVector.fromArray(F, x, i + L), d);
             }
-            y[yOff + r] = e.add(d).reduceLanes(VectorOperators.ADD) + tail(o, x, vecEnd);
+            y[yOff + r] = Simd.sum(e.add(d)) + tail(o, x, vecEnd);
         }
     }
 

@@ -7,7 +7,6 @@ import static org.adatoken3d.kernels.Simd.LE;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /** f32 weights read in place. */
 final class F32Weights extends WeightMatrix {
@@ -54,10 +53,10 @@ final class F32Weights extends WeightMatrix {
                 a2 = FloatVector.fromMemorySegment(F, data, o2 + b, LE).fma(xv, a2);
                 a3 = FloatVector.fromMemorySegment(F, data, o3 + b, LE).fma(xv, a3);
             }
-            y[yOff + r] = a0.reduceLanes(VectorOperators.ADD) + tail(o0, x, vecEnd);
-            y[yOff + r + 1] = a1.reduceLanes(VectorOperators.ADD) + tail(o1, x, vecEnd);
-            y[yOff + r + 2] = a2.reduceLanes(VectorOperators.ADD) + tail(o2, x, vecEnd);
-            y[yOff + r + 3] = a3.reduceLanes(VectorOperators.ADD) + tail(o3, x, vecEnd);
+            y[yOff + r] = Simd.sum(a0) + tail(o0, x, vecEnd);
+            y[yOff + r + 1] = Simd.sum(a1) + tail(o1, x, vecEnd);
+            y[yOff + r + 2] = Simd.sum(a2) + tail(o2, x, vecEnd);
+            y[yOff + r + 3] = Simd.sum(a3) + tail(o3, x, vecEnd);
         }
         for (; r < rowTo; r++) {
             long o = r * rowBytes;
@@ -65,7 +64,7 @@ final class F32Weights extends WeightMatrix {
             for (int i = 0; i < vecEnd; i += L) {
                 a = FloatVector.fromMemorySegment(F, data, o + (long) i * 4, LE).fma(FloatVector.fromArray(F, x, i), a);
             }
-            y[yOff + r] = a.reduceLanes(VectorOperators.ADD) + tail(o, x, vecEnd);
+            y[yOff + r] = Simd.sum(a) + tail(o, x, vecEnd);
         }
     }
 

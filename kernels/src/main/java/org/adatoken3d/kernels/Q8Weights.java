@@ -136,10 +136,10 @@ final class Q8Weights extends WeightMatrix {
                 a2 = t2.fma(FloatVector.broadcast(F, scales.get(F32_LE, sb + 2 * rowScales)), a2);
                 a3 = t3.fma(FloatVector.broadcast(F, scales.get(F32_LE, sb + 3 * rowScales)), a3);
             }
-            y[yOff + r] = a0.reduceLanes(VectorOperators.ADD);
-            y[yOff + r + 1] = a1.reduceLanes(VectorOperators.ADD);
-            y[yOff + r + 2] = a2.reduceLanes(VectorOperators.ADD);
-            y[yOff + r + 3] = a3.reduceLanes(VectorOperators.ADD);
+            y[yOff + r] = Simd.sum(a0);
+            y[yOff + r + 1] = Simd.sum(a1);
+            y[yOff + r + 2] = Simd.sum(a2);
+            y[yOff + r + 3] = Simd.sum(a3);
         }
         for (; r < rowTo; r++) {
             long o = r * rowBytes;
@@ -150,7 +150,7 @@ final class Q8Weights extends WeightMatrix {
                 for (int p = 0; p < BLOCK; p += L) t = codes(o + c + p).fma(FloatVector.fromArray(F, x, c + p), t);
                 a = t.fma(FloatVector.broadcast(F, scale(r, b)), a);
             }
-            y[yOff + r] = a.reduceLanes(VectorOperators.ADD);
+            y[yOff + r] = Simd.sum(a);
         }
     }
 

@@ -31,7 +31,7 @@ public final class Softmax {
             e.intoArray(x, i);
             sv = sv.add(e);
         }
-        float sum = sv.reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum(sv);
         for (; i < end; i++) {
             x[i] = Exp.exp(x[i] - max);
             sum += x[i];
