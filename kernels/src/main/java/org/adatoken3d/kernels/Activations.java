@@ -27,14 +27,18 @@ public final class Activations {
             int i = from;
             for (; i <= to - L; i += L) {
                 FloatVector g = FloatVector.fromArray(F, gate, i);
-                FloatVector sig = g.neg().lanewise(VectorOperators.EXP).add(1f);
+                FloatVector sig = Exp.exp(g.neg()).add(1f);
                 g.div(sig).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
             }
-            for (; i < to; i++) gate[i] = gate[i] / (1 + (float) Math.exp(-gate[i])) * up[i];
+            for (; i < to; i++) gate[i] = gate[i] / (1 + Exp.exp(-gate[i])) * up[i];
         });
     }
 
-    /** GELU in the given form over {@code x[0 .. n)}, in place. */
+    /**
+     * GELU in the given form over {@code x[0 .. n)}, in place. The tanh form is computed as
+     * {@code x · sigmoid(2·√(2/π)·(x + 0.044715·x³))}, which equals {@code 0.5·x·(1 + tanh(…))} exactly in real
+     * arithmetic and has no cancellation near 0.
+     */
     public static void gelu(float[] x, int n, GeluForm form) {
         Shapes.vector("x", x, n);
         Rows.forEach(n, (from, to) -> {
@@ -43,9 +47,8 @@ public final class Activations {
                 FloatVector v = FloatVector.fromArray(F, x, i);
                 FloatVector y = switch (form) {
                     case ERF -> v.mul(erf(v.mul(SQRT_HALF)).add(1f)).mul(0.5f);
-                    case TANH -> v.mul(v.mul(v).mul(0.044715f * SQRT_2_OVER_PI).add(SQRT_2_OVER_PI).mul(v)
-                            .lanewise(VectorOperators.TANH).add(1f)).mul(0.5f);
-                    case QUICK -> v.div(v.mul(-1.702f).lanewise(VectorOperators.EXP).add(1f));
+                    case TANH -> v.div(Exp.exp(v.mul(v).mul(-2 * 0.044715f * SQRT_2_OVER_PI).sub(2 * SQRT_2_OVER_PI).mul(v)).add(1f));
+                    case QUICK -> v.div(Exp.exp(v.mul(-1.702f)).add(1f));
                 };
                 y.intoArray(x, i);
             }
@@ -56,8 +59,8 @@ public final class Activations {
     private static float gelu(float v, GeluForm form) {
         return switch (form) {
             case ERF -> 0.5f * v * (1 + erf(v * SQRT_HALF));
-            case TANH -> 0.5f * v * (1 + (float) Math.tanh(SQRT_2_OVER_PI * (v + 0.044715f * v * v * v)));
-            case QUICK -> v / (1 + (float) Math.exp(-1.702f * v));
+            case TANH -> v / (1 + Exp.exp((v * v * (-2 * 0.044715f * SQRT_2_OVER_PI) - 2 * SQRT_2_OVER_PI) * v));
+            case QUICK -> v / (1 + Exp.exp(-1.702f * v));
         };
     }
 
@@ -65,7 +68,7 @@ public final class Activations {
         FloatVector a = x.abs();
         FloatVector t = FloatVector.broadcast(F, 1f).div(a.mul(ERF_P).add(1f));
         FloatVector poly = t.mul(ERF_A5).add(ERF_A4).mul(t).add(ERF_A3).mul(t).add(ERF_A2).mul(t).add(ERF_A1).mul(t);
-        FloatVector y = poly.mul(a.mul(a).neg().lanewise(VectorOperators.EXP)).neg().add(1f);
+        FloatVector y = poly.mul(Exp.exp(a.mul(a).neg())).neg().add(1f);
         return y.blend(y.neg(), x.compare(VectorOperators.LT, 0f));
     }
 
@@ -73,6 +76,6 @@ public final class Activations {
         float a = Math.abs(x);
         float t = 1 / (1 + ERF_P * a);
         float poly = ((((ERF_A5 * t + ERF_A4) * t + ERF_A3) * t + ERF_A2) * t + ERF_A1) * t;
-        return Math.copySign(1 - poly * (float) Math.exp(-a * a), x);
+        return Math.copySign(1 - poly * Exp.exp(-a * a), x);
     }
 }

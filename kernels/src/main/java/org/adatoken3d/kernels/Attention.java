@@ -25,9 +25,10 @@ import jdk.incubator.vector.VectorOperators;
  * <p><b>Row path</b> (decode, or head sizes that are not a whole number of vectors): one query row and head at a
  * time, a score per visible key, then softmax and the weighted sum of V rows.
  *
- * <p><b>Contribution</b>: for the probe's query rows, the masked scores of probed keys are captured as the tiled
- * path computes them (a copy of numbers it has anyway), turned into probabilities with the row's final m and
- * l once its query tile is done, and averaged over heads and rows at the end: O(heads · |rows| · keyCount) extra.
+ * <p><b>Contribution</b>: for the probe's query rows, the tiled path copies the probed keys' e^(s − m_t) out of each
+ * key tile's P (numbers it has anyway, contiguous per row) with the running max m_t they are relative to; once the
+ * query tile is done they are rescaled by e^(m_t − m) / l with the row's final max and sum, and at the end
+ * averaged over heads and rows: O(heads · |rows| · keyCount) extra, no second pass over K.
  *
  * <p>Work is split over {@link Parallel} by (head, query tile) or (head, row). A query that sees no key gets a
  * zero output.
@@ -102,7 +103,11 @@ public final class Attention {
         final int heads, rows, keyStart, keyCount;
         /** For each query row, its index in the probe's list, or -1. */
         final int[] index;
+        /** {@code [heads][rows][keyCount]}: probabilities, or in the tiled path e^(s − ref_t) until the row is done. */
         final float[] store;
+        /** {@code [heads][rows][keyTiles]}: the softmax reference point ref_t the tiled path used for each key tile. */
+        final float[] tileRef;
+        final int keyTiles;
 
         Capture(ContributionProbe probe, int heads, int nq, int nk) {
             int[] listed = probe.rows();
@@ -128,12 +133,19 @@ public final class Attention {
             }
             if (probe.probabilities.length < size) probe.probabilities = new float[(int) size];
             this.store = probe.probabilities;
-            // Keys of tiles the kernel skips as wholly invisible keep -inf: probability 0.
-            Arrays.fill(store, 0, (int) size, Float.NEGATIVE_INFINITY);
+            // Keys of tiles the kernel skips as wholly invisible keep probability 0.
+            Arrays.fill(store, 0, (int) size, 0f);
+            this.keyTiles = (nk + BK - 1) / BK;
+            this.tileRef = new float[heads * listed.length * keyTiles];
+            Arrays.fill(tileRef, Float.NEGATIVE_INFINITY);
         }
 
         int offset(int head, int row) {
             return (head * rows + index[row]) * keyCount;
+        }
+
+        int tileOffset(int head, int row) {
+            return (head * rows + index[row]) * keyTiles;
         }
 
         /** a_j = mean over heads and rows of the captured probabilities, summed in a fixed order per key. */
@@ -227,9 +239,9 @@ public final class Attention {
                 int j0 = t * BK, bk = Math.min(BK, nk - j0);
                 scores(kvBase + j0, bk, s);
                 if (keyTileMax[t] > minQ) mask(j0, bk, s);
-                if (probed) captureScores(h, i0, bq, j0, bk, s);
                 onlineSoftmax(bk, s);
                 Transpose.transpose(s.st, 0, BQ, bk, BQ, s.p, 0, BK);
+                if (probed) captureProbabilities(h, i0, bq, t, s);
                 accumulateValues(kvBase + j0, bk, s);
             }
 
@@ -275,11 +287,11 @@ public final class Attention {
                 FloatVector ref = mNew.blend(0f, mNew.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY));
                 FloatVector sum = FloatVector.zero(F);
                 for (int j = 0; j < bk; j++) {
-                    FloatVector p = FloatVector.fromArray(F, s.st, j * BQ + i).sub(ref).lanewise(VectorOperators.EXP);
+                    FloatVector p = Exp.exp(FloatVector.fromArray(F, s.st, j * BQ + i).sub(ref));
                     p.intoArray(s.st, j * BQ + i);
                     sum = sum.add(p);
                 }
-                FloatVector alpha = mOld.sub(ref).lanewise(VectorOperators.EXP);
+                FloatVector alpha = Exp.exp(mOld.sub(ref));
                 alpha.intoArray(s.alpha, i);
                 FloatVector.fromArray(F, s.l, i).fma(alpha, sum).intoArray(s.l, i);
                 mNew.intoArray(s.m, i);
@@ -302,22 +314,47 @@ public final class Attention {
             }
         }
 
-        private void captureScores(int h, int i0, int bq, int j0, int bk, TileScratch s) {
-            int from = Math.max(j0, capture.keyStart), to = Math.min(j0 + bk, capture.keyStart + capture.keyCount);
+        /**
+         * Copies the probe rows' e^(s − ref_t) for the probed keys of key tile t out of P (contiguous per row), and
+         * the reference point ref_t they are relative to.
+         */
+        private void captureProbabilities(int h, int i0, int bq, int t, TileScratch s) {
+            int j0 = t * BK;
+            int from = Math.max(j0, capture.keyStart), to = Math.min(Math.min(j0 + BK, nk), capture.keyStart + capture.keyCount);
             if (from >= to) return;
             for (int i = 0; i < bq; i++) {
                 if (capture.index[i0 + i] < 0) continue;
-                int base = capture.offset(h, i0 + i) - capture.keyStart;
-                for (int j = from; j < to; j++) capture.store[base + j] = s.st[(j - j0) * BQ + i];
+                System.arraycopy(s.p, i * BK + (from - j0), capture.store, capture.offset(h, i0 + i) + (from - capture.keyStart), to - from);
+                capture.tileRef[capture.tileOffset(h, i0 + i) + t] = reference(s.m[i]);
             }
         }
 
-        /** Captured scores → probabilities e^(s − m) / l with the rows' final m and l. */
+        /**
+         * Once a query tile is done, its probe rows' captured values become probabilities:
+         * {@code e^(s − ref_t) · e^(ref_t − ref_final) / l}. Tiles never captured (skipped as invisible) have
+         * ref_t = −∞, so their zeros stay zeros.
+         */
         private void finishCapturedRows(int h, int i0, int bq, TileScratch s) {
+            int first = capture.keyStart / BK, last = (capture.keyStart + capture.keyCount - 1) / BK;
             for (int i = 0; i < bq; i++) {
-                if (capture.index[i0 + i] < 0) continue;
-                normalise(capture.store, capture.offset(h, i0 + i), capture.keyCount, s.m[i], s.l[i]);
+                if (capture.index[i0 + i] < 0 || capture.keyCount == 0) continue;
+                float refFinal = reference(s.m[i]), l = s.l[i];
+                int base = capture.offset(h, i0 + i) - capture.keyStart, refs = capture.tileOffset(h, i0 + i);
+                for (int t = first; t <= last; t++) {
+                    int from = Math.max(t * BK, capture.keyStart), to = Math.min((t + 1) * BK, capture.keyStart + capture.keyCount);
+                    float factor = l == 0 ? 0 : Exp.exp(capture.tileRef[refs + t] - refFinal) / l;
+                    int j = from;
+                    for (; j <= to - L; j += L) {
+                        FloatVector.fromArray(F, capture.store, base + j).mul(factor).intoArray(capture.store, base + j);
+                    }
+                    for (; j < to; j++) capture.store[base + j] *= factor;
+                }
             }
+        }
+
+        /** The point scores are exponentiated relative to: the running max, or 0 while a row has seen no key. */
+        private static float reference(float max) {
+            return max == Float.NEGATIVE_INFINITY ? 0 : max;
         }
 
         // ------------------------------------------------------------------ row path
@@ -343,7 +380,7 @@ public final class Attention {
                 Arrays.fill(scratch, 0, nk, 0f); // no visible key: zero output, zero probabilities
             } else {
                 for (int j = 0; j < nk; j++) {
-                    float p = (float) Math.exp(scratch[j] - max);
+                    float p = Exp.exp(scratch[j] - max);
                     scratch[j] = p;
                     sum += p;
                 }
@@ -365,25 +402,11 @@ public final class Attention {
         }
     }
 
-    /** {@code store[off .. off + n) = e^(s − m) / l}, 0 where l = 0. */
-    private static void normalise(float[] store, int off, int n, float m, float l) {
-        if (l == 0) {
-            Arrays.fill(store, off, off + n, 0f);
-            return;
-        }
-        float inv = 1 / l;
-        int j = 0;
-        for (; j <= n - L; j += L) {
-            FloatVector.fromArray(F, store, off + j).sub(m).lanewise(VectorOperators.EXP).mul(inv).intoArray(store, off + j);
-        }
-        for (; j < n; j++) store[off + j] = (float) Math.exp(store[off + j] - m) * inv;
-    }
-
     private static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         FloatVector acc = FloatVector.zero(F);
         int x = 0;
         for (; x <= n - L; x += L) acc = FloatVector.fromArray(F, a, aOff + x).fma(FloatVector.fromArray(F, b, bOff + x), acc);
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = Simd.sum(acc);
         for (; x < n; x++) s += a[aOff + x] * b[bOff + x];
         return s;
     }

@@ -59,9 +59,10 @@ final class Bf16Weights extends WeightMatrix {
         int block = 2 * L;
         int vecEnd = cols - cols % block;
         long rowBytes = (long) cols * 2;
-        int r = rowFrom;
-        for (; r + 4 <= rowTo; r += 4) {
-            long o0 = r * rowBytes, o1 = o0 + rowBytes, o2 = o1 + rowBytes, o3 = o2 + rowBytes;
+        int q = (rowTo - rowFrom) / 4; // one row from each quarter of the range: see F32Weights.gemv
+        for (int j = 0; j < q; j++) {
+            int r0 = rowFrom + j, r1 = r0 + q, r2 = r1 + q, r3 = r2 + q;
+            long o0 = r0 * rowBytes, o1 = r1 * rowBytes, o2 = r2 * rowBytes, o3 = r3 * rowBytes;
             FloatVector e0 = FloatVector.zero(F), e1 = e0, e2 = e0, e3 = e0, d0 = e0, d1 = e0, d2 = e0, d3 = e0;
             for (int i = 0; i < vecEnd; i += block) {
                 FloatVector xe = FloatVector.fromArray(F, x, i), xo = FloatVector.fromArray(F, x, i + L);
@@ -79,12 +80,12 @@ final class Bf16Weights extends WeightMatrix {
                 e3 = even(v3).fma(xe, e3);
                 d3 = odd(v3).fma(xo, d3);
             }
-            y[yOff + r] = e0.add(d0).reduceLanes(VectorOperators.ADD) + tail(o0, x, vecEnd);
-            y[yOff + r + 1] = e1.add(d1).reduceLanes(VectorOperators.ADD) + tail(o1, x, vecEnd);
-            y[yOff + r + 2] = e2.add(d2).reduceLanes(VectorOperators.ADD) + tail(o2, x, vecEnd);
-            y[yOff + r + 3] = e3.add(d3).reduceLanes(VectorOperators.ADD) + tail(o3, x, vecEnd);
+            y[yOff + r0] = Simd.sum(e0.add(d0)) + tail(o0, x, vecEnd);
+            y[yOff + r1] = Simd.sum(e1.add(d1)) + tail(o1, x, vecEnd);
+            y[yOff + r2] = Simd.sum(e2.add(d2)) + tail(o2, x, vecEnd);
+            y[yOff + r3] = Simd.sum(e3.add(d3)) + tail(o3, x, vecEnd);
         }
-        for (; r < rowTo; r++) {
+        for (int r = rowFrom + 4 * q; r < rowTo; r++) {
             long o = r * rowBytes;
             FloatVector e = FloatVector.zero(F), d = e;
             for (int i = 0; i < vecEnd; i += block) {
@@ -92,7 +93,7 @@ final class Bf16Weights extends WeightMatrix {
                 e = even(v).fma(FloatVector.fromArray(F, x, i), e);
                 d = odd(v).fma(FloatVector.fromArray(F, x, i + L), d);
             }
-            y[yOff + r] = e.add(d).reduceLanes(VectorOperators.ADD) + tail(o, x, vecEnd);
+            y[yOff + r] = Simd.sum(e.add(d)) + tail(o, x, vecEnd);
         }
     }
 

@@ -80,7 +80,7 @@ final class F16Weights extends WeightMatrix {
                 e = halfToFloat(v).fma(FloatVector.fromArray(F, x, i), e);
                 d = halfToFloat(v.lanewise(VectorOperators.LSHR, 16)).fma(FloatVector.fromArray(F, x, i + L), d);
             }
-            y[yOff + r] = e.add(d).reduceLanes(VectorOperators.ADD) + tail(o, x, vecEnd);
+            y[yOff + r] = Simd.sum(e.add(d)) + tail(o, x, vecEnd);
         }
     }
 

@@ -7,7 +7,6 @@ import static org.adatoken3d.kernels.Simd.LE;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /** f32 weights read in place. */
 final class F32Weights extends WeightMatrix {
@@ -34,38 +33,41 @@ final class F32Weights extends WeightMatrix {
     }
 
     /**
-     * Four rows at a time: the activation vector is loaded once per four weight vectors, and four independent
-     * streams keep enough loads in flight to saturate memory bandwidth.
+     * Four rows at a time, one from each quarter of the range: the activation vector is loaded once per four
+     * weight vectors, and each of the four streams walks a quarter of the range's rows, which are contiguous in
+     * memory, so the prefetchers see four long sequential streams instead of four short ones per group of rows
+     * (BF16 GEMV got about 30% faster from memory this way).
      */
     @Override
     void gemv(float[] x, float[] y, int yOff, int rowFrom, int rowTo) {
         int k = cols;
         int vecEnd = k - k % L;
         long rowBytes = (long) k * 4;
-        int r = rowFrom;
-        for (; r + 4 <= rowTo; r += 4) {
-            long o0 = r * rowBytes, o1 = o0 + rowBytes, o2 = o1 + rowBytes, o3 = o2 + rowBytes;
+        int q = (rowTo - rowFrom) / 4;
+        for (int i = 0; i < q; i++) {
+            int r0 = rowFrom + i, r1 = r0 + q, r2 = r1 + q, r3 = r2 + q;
+            long o0 = r0 * rowBytes, o1 = r1 * rowBytes, o2 = r2 * rowBytes, o3 = r3 * rowBytes;
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (int i = 0; i < vecEnd; i += L) {
-                FloatVector xv = FloatVector.fromArray(F, x, i);
-                long b = (long) i * 4;
+            for (int c = 0; c < vecEnd; c += L) {
+                FloatVector xv = FloatVector.fromArray(F, x, c);
+                long b = (long) c * 4;
                 a0 = FloatVector.fromMemorySegment(F, data, o0 + b, LE).fma(xv, a0);
                 a1 = FloatVector.fromMemorySegment(F, data, o1 + b, LE).fma(xv, a1);
                 a2 = FloatVector.fromMemorySegment(F, data, o2 + b, LE).fma(xv, a2);
                 a3 = FloatVector.fromMemorySegment(F, data, o3 + b, LE).fma(xv, a3);
             }
-            y[yOff + r] = a0.reduceLanes(VectorOperators.ADD) + tail(o0, x, vecEnd);
-            y[yOff + r + 1] = a1.reduceLanes(VectorOperators.ADD) + tail(o1, x, vecEnd);
-            y[yOff + r + 2] = a2.reduceLanes(VectorOperators.ADD) + tail(o2, x, vecEnd);
-            y[yOff + r + 3] = a3.reduceLanes(VectorOperators.ADD) + tail(o3, x, vecEnd);
+            y[yOff + r0] = Simd.sum(a0) + tail(o0, x, vecEnd);
+            y[yOff + r1] = Simd.sum(a1) + tail(o1, x, vecEnd);
+            y[yOff + r2] = Simd.sum(a2) + tail(o2, x, vecEnd);
+            y[yOff + r3] = Simd.sum(a3) + tail(o3, x, vecEnd);
         }
-        for (; r < rowTo; r++) {
+        for (int r = rowFrom + 4 * q; r < rowTo; r++) {
             long o = r * rowBytes;
             FloatVector a = FloatVector.zero(F);
-            for (int i = 0; i < vecEnd; i += L) {
-                a = FloatVector.fromMemorySegment(F, data, o + (long) i * 4, LE).fma(FloatVector.fromArray(F, x, i), a);
+            for (int c = 0; c < vecEnd; c += L) {
+                a = FloatVector.fromMemorySegment(F, data, o + (long) c * 4, LE).fma(FloatVector.fromArray(F, x, c), a);
             }
-            y[yOff + r] = a.reduceLanes(VectorOperators.ADD) + tail(o, x, vecEnd);
+            y[yOff + r] = Simd.sum(a) + tail(o, x, vecEnd);
         }
     }
 

@@ -4,7 +4,6 @@ import static org.adatoken3d.kernels.Simd.F;
 import static org.adatoken3d.kernels.Simd.L;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /** LayerNorm: {@code out = (x - mean) / sqrt(var + eps) · weight + bias} per row, biased variance, two passes. */
 public final class LayerNorm {
@@ -25,7 +24,7 @@ public final class LayerNorm {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (; i <= dim - L; i += L) acc = acc.add(FloatVector.fromArray(F, x, off + i));
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum(acc);
         for (; i < dim; i++) sum += x[off + i];
         float mean = sum / dim;
         // Second pass over (x - mean): the one-pass E[x²] - mean² loses digits when |mean| dominates.
@@ -35,7 +34,7 @@ public final class LayerNorm {
             FloatVector d = FloatVector.fromArray(F, x, off + i).sub(mean);
             acc = d.fma(d, acc);
         }
-        float squares = acc.reduceLanes(VectorOperators.ADD);
+        float squares = Simd.sum(acc);
         for (; i < dim; i++) squares += (x[off + i] - mean) * (x[off + i] - mean);
         float inv = (float) (1.0 / Math.sqrt(squares / dim + eps));
         i = 0;

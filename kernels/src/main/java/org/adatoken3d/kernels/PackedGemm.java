@@ -14,22 +14,25 @@ import jdk.incubator.vector.FloatVector;
  *       to f32 (BF16/F16/Q8_0 decoded here, once per element per call) and transposed to {@code [KC][NR]}, so
  *       that the micro-kernel reads it as contiguous vectors. The conversion and transpose are O(N·K) against the
  *       O(m·N·K) arithmetic.
- *   <li>The micro-kernel keeps an {@link #MR}×{@link #NR} tile of C in 18 vector registers and for each k
- *       multiplies 3 panel vectors by 6 broadcast values of A: 18 FMAs per 9 loads. Bigger tiles (6×4, 8×3) do not
- *       fit C2's register allocation: it hoists every broadcast ahead of the FMAs and spills accumulators, which
- *       puts a store-load round trip in the loop-carried chain.
- *   <li>Cache blocking: the 6 rows of A × KC (6 KiB) stay in L1 while the kernel sweeps a block of up to
- *       {@link #MAX_BLOCK_PANELS} packed panels (≤ 384 KiB, L2-resident) for every 6 rows of A. On the Zen 5
- *       VM this was tuned on (1 MiB L2), KC = 384 or 512 ran slower, and 6 to 12 panels per block alike.
+ *   <li>The micro-kernel keeps an {@link #MR}×{@link #NR} tile of C (8 rows × 2 vectors) in 16 vector registers and
+ *       for each k multiplies 2 panel vectors by 8 broadcast values of A: 16 FMAs per 10 loads, of which only the
+ *       2 panel vectors stream from L2. Measured on the Zen 5 VM inside the blocked loop, it beat 6×3 vectors (the
+ *       faster one in L1 alone) by about 8%, 4×4 by 20%; 9×2 and 10×2 were no better. Tiles of 24 or more
+ *       accumulators (6×4, 8×3) do not fit C2's register allocation: it hoists every broadcast ahead of the FMAs
+ *       and spills accumulators, putting a store-load round trip in the loop-carried chain. A panel of 32 also
+ *       divides 4096 and 11008, so LLaMA shapes need no partial panel.
+ *   <li>Cache blocking: the 8 rows of A × KC (8 KiB) stay in L1 while the kernel sweeps a block of up to
+ *       {@link #MAX_BLOCK_PANELS} packed panels (≤ 384 KiB, L2-resident) for every 8 rows of A. On the Zen 5
+ *       VM this was tuned on (1 MiB L2), KC = 384 or 512 ran slower, and blocks of 200-500 KiB alike.
  *   <li>Threads split W's rows (N) into equal blocks, a multiple of the thread count, each packed by the thread
  *       that uses it; no synchronisation inside a call.
  * </ul>
  */
 final class PackedGemm {
-    static final int MR = 6;
-    static final int NR = 3 * L;
+    static final int MR = 8;
+    static final int NR = 2 * L;
     static final int KC = 256;
-    static final int MAX_BLOCK_PANELS = 8;
+    static final int MAX_BLOCK_PANELS = 12;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -72,15 +75,17 @@ final class PackedGemm {
                     if (col + NR <= n) {
                         kernel(a, aRow, k, s.packed, bOff, kc, c, cOff + i * n + col, n, accumulate);
                     } else {
-                        edgeTile(a, aRow, k, MR, s.packed, bOff, kc, c, cOff + i * n + col, n, n - col, accumulate, s.edge);
+                        partialColumns(a, aRow, k, s.packed, bOff, kc, c, cOff + i * n + col, n, n - col, accumulate, s.edge);
                     }
                 }
             }
-            if (i < m) {
-                int rows = m - i, aRow = aOff + i * k + pc;
+            for (; i < m; i++) { // the last m % MR rows, one at a time
+                int aRow = aOff + i * k + pc;
                 for (int p = p0; p < p1; p++) {
-                    int col = p * NR, bOff = (p - p0) * NR * kc;
-                    edgeTile(a, aRow, k, rows, s.packed, bOff, kc, c, cOff + i * n + col, n, Math.min(NR, n - col), accumulate, s.edge);
+                    int col = p * NR, cols = Math.min(NR, n - col), cRow = cOff + i * n + col;
+                    if (accumulate) System.arraycopy(c, cRow, s.edge, 0, cols);
+                    rowKernel(a, aRow, s.packed, (p - p0) * NR * kc, kc, s.edge, 0, accumulate);
+                    System.arraycopy(s.edge, 0, c, cRow, cols);
                 }
             }
         }
@@ -94,38 +99,32 @@ final class PackedGemm {
         Transpose.transpose(rows, 0, kc, NR, kc, packed, off, NR);
     }
 
-    /**
-     * A tile that is not a full MR×NR block of C (the last rows of A, the last columns of W): computed row by row
-     * into a scratch tile, then copied to C.
-     */
-    private static void edgeTile(float[] a, int aOff, int lda, int rows, float[] bp, int bOff, int kc,
-                                 float[] c, int cOff, int ldc, int cols, boolean accumulate, float[] edge) {
-        for (int r = 0; r < rows; r++) {
-            if (accumulate) System.arraycopy(c, cOff + r * ldc, edge, 0, cols);
-            rowKernel(a, aOff + r * lda, bp, bOff, kc, edge, 0, accumulate);
-            System.arraycopy(edge, 0, c, cOff + r * ldc, cols);
+    /** An MR-row tile of C narrower than a panel (the last columns of W): computed in scratch, then copied. */
+    private static void partialColumns(float[] a, int aOff, int lda, float[] bp, int bOff, int kc,
+                                       float[] c, int cOff, int ldc, int cols, boolean accumulate, float[] edge) {
+        for (int r = 0; r < MR; r++) {
+            if (accumulate) System.arraycopy(c, cOff + r * ldc, edge, r * NR, cols);
         }
+        kernel(a, aOff, lda, bp, bOff, kc, edge, 0, NR, accumulate);
+        for (int r = 0; r < MR; r++) System.arraycopy(edge, r * NR, c, cOff + r * ldc, cols);
     }
 
     /** One row of A against one packed panel: {@code c[cOff .. cOff+NR) (+)= a[aOff .. aOff+kc) · panel}. */
     static void rowKernel(float[] a, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, boolean accumulate) {
-        FloatVector c0, c1, c2;
+        FloatVector c0, c1;
         if (accumulate) {
             c0 = FloatVector.fromArray(F, c, cOff);
             c1 = FloatVector.fromArray(F, c, cOff + L);
-            c2 = FloatVector.fromArray(F, c, cOff + 2 * L);
         } else {
-            c0 = c1 = c2 = FloatVector.zero(F);
+            c0 = c1 = FloatVector.zero(F);
         }
         for (int k = 0, b = bOff; k < kc; k++, b += NR) {
             FloatVector x = FloatVector.broadcast(F, a[aOff + k]);
             c0 = FloatVector.fromArray(F, bp, b).fma(x, c0);
             c1 = FloatVector.fromArray(F, bp, b + L).fma(x, c1);
-            c2 = FloatVector.fromArray(F, bp, b + 2 * L).fma(x, c2);
         }
         c0.intoArray(c, cOff);
         c1.intoArray(c, cOff + L);
-        c2.intoArray(c, cOff + 2 * L);
     }
 
     /**
@@ -133,52 +132,73 @@ final class PackedGemm {
      * {@code lda} apart, C's rows {@code ldc} apart and the panel packed as [kc][NR].
      */
     static void kernel(float[] a, int aOff, int lda, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc, boolean accumulate) {
-        FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32, c40, c41, c42, c50, c51, c52;
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (accumulate) {
-            int o0 = cOff;
-            c00 = FloatVector.fromArray(F, c, o0); c01 = FloatVector.fromArray(F, c, o0 + L); c02 = FloatVector.fromArray(F, c, o0 + 2 * L);
-            int o1 = cOff + 1 * ldc;
-            c10 = FloatVector.fromArray(F, c, o1); c11 = FloatVector.fromArray(F, c, o1 + L); c12 = FloatVector.fromArray(F, c, o1 + 2 * L);
-            int o2 = cOff + 2 * ldc;
-            c20 = FloatVector.fromArray(F, c, o2); c21 = FloatVector.fromArray(F, c, o2 + L); c22 = FloatVector.fromArray(F, c, o2 + 2 * L);
-            int o3 = cOff + 3 * ldc;
-            c30 = FloatVector.fromArray(F, c, o3); c31 = FloatVector.fromArray(F, c, o3 + L); c32 = FloatVector.fromArray(F, c, o3 + 2 * L);
-            int o4 = cOff + 4 * ldc;
-            c40 = FloatVector.fromArray(F, c, o4); c41 = FloatVector.fromArray(F, c, o4 + L); c42 = FloatVector.fromArray(F, c, o4 + 2 * L);
-            int o5 = cOff + 5 * ldc;
-            c50 = FloatVector.fromArray(F, c, o5); c51 = FloatVector.fromArray(F, c, o5 + L); c52 = FloatVector.fromArray(F, c, o5 + 2 * L);
+            c00 = FloatVector.fromArray(F, c, cOff);
+            c01 = FloatVector.fromArray(F, c, cOff + L);
+            c10 = FloatVector.fromArray(F, c, cOff + 1 * ldc);
+            c11 = FloatVector.fromArray(F, c, cOff + 1 * ldc + L);
+            c20 = FloatVector.fromArray(F, c, cOff + 2 * ldc);
+            c21 = FloatVector.fromArray(F, c, cOff + 2 * ldc + L);
+            c30 = FloatVector.fromArray(F, c, cOff + 3 * ldc);
+            c31 = FloatVector.fromArray(F, c, cOff + 3 * ldc + L);
+            c40 = FloatVector.fromArray(F, c, cOff + 4 * ldc);
+            c41 = FloatVector.fromArray(F, c, cOff + 4 * ldc + L);
+            c50 = FloatVector.fromArray(F, c, cOff + 5 * ldc);
+            c51 = FloatVector.fromArray(F, c, cOff + 5 * ldc + L);
+            c60 = FloatVector.fromArray(F, c, cOff + 6 * ldc);
+            c61 = FloatVector.fromArray(F, c, cOff + 6 * ldc + L);
+            c70 = FloatVector.fromArray(F, c, cOff + 7 * ldc);
+            c71 = FloatVector.fromArray(F, c, cOff + 7 * ldc + L);
         } else {
             FloatVector z = FloatVector.zero(F);
-            c00 = z; c01 = z; c02 = z; c10 = z; c11 = z; c12 = z; c20 = z; c21 = z; c22 = z; c30 = z; c31 = z; c32 = z; c40 = z; c41 = z; c42 = z; c50 = z; c51 = z; c52 = z;
+            c00 = z; c01 = z; c10 = z; c11 = z; c20 = z; c21 = z; c30 = z; c31 = z;
+            c40 = z; c41 = z; c50 = z; c51 = z; c60 = z; c61 = z; c70 = z; c71 = z;
         }
-        int a0 = aOff, a1 = aOff + 1 * lda, a2 = aOff + 2 * lda, a3 = aOff + 3 * lda, a4 = aOff + 4 * lda, a5 = aOff + 5 * lda;
+        int a0 = aOff, a1 = aOff + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda, a6 = a5 + lda, a7 = a6 + lda;
         for (int k = 0, b = bOff; k < kc; k++, b += NR) {
-            FloatVector b0 = FloatVector.fromArray(F, bp, b), b1 = FloatVector.fromArray(F, bp, b + L), b2 = FloatVector.fromArray(F, bp, b + 2 * L);
+            FloatVector b0 = FloatVector.fromArray(F, bp, b), b1 = FloatVector.fromArray(F, bp, b + L);
             FloatVector x;
             x = FloatVector.broadcast(F, a[a0 + k]);
-            c00 = b0.fma(x, c00); c01 = b1.fma(x, c01); c02 = b2.fma(x, c02);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
             x = FloatVector.broadcast(F, a[a1 + k]);
-            c10 = b0.fma(x, c10); c11 = b1.fma(x, c11); c12 = b2.fma(x, c12);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
             x = FloatVector.broadcast(F, a[a2 + k]);
-            c20 = b0.fma(x, c20); c21 = b1.fma(x, c21); c22 = b2.fma(x, c22);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
             x = FloatVector.broadcast(F, a[a3 + k]);
-            c30 = b0.fma(x, c30); c31 = b1.fma(x, c31); c32 = b2.fma(x, c32);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
             x = FloatVector.broadcast(F, a[a4 + k]);
-            c40 = b0.fma(x, c40); c41 = b1.fma(x, c41); c42 = b2.fma(x, c42);
+            c40 = b0.fma(x, c40);
+            c41 = b1.fma(x, c41);
             x = FloatVector.broadcast(F, a[a5 + k]);
-            c50 = b0.fma(x, c50); c51 = b1.fma(x, c51); c52 = b2.fma(x, c52);
+            c50 = b0.fma(x, c50);
+            c51 = b1.fma(x, c51);
+            x = FloatVector.broadcast(F, a[a6 + k]);
+            c60 = b0.fma(x, c60);
+            c61 = b1.fma(x, c61);
+            x = FloatVector.broadcast(F, a[a7 + k]);
+            c70 = b0.fma(x, c70);
+            c71 = b1.fma(x, c71);
         }
-        int s0 = cOff;
-        c00.intoArray(c, s0); c01.intoArray(c, s0 + L); c02.intoArray(c, s0 + 2 * L);
-        int s1 = cOff + 1 * ldc;
-        c10.intoArray(c, s1); c11.intoArray(c, s1 + L); c12.intoArray(c, s1 + 2 * L);
-        int s2 = cOff + 2 * ldc;
-        c20.intoArray(c, s2); c21.intoArray(c, s2 + L); c22.intoArray(c, s2 + 2 * L);
-        int s3 = cOff + 3 * ldc;
-        c30.intoArray(c, s3); c31.intoArray(c, s3 + L); c32.intoArray(c, s3 + 2 * L);
-        int s4 = cOff + 4 * ldc;
-        c40.intoArray(c, s4); c41.intoArray(c, s4 + L); c42.intoArray(c, s4 + 2 * L);
-        int s5 = cOff + 5 * ldc;
-        c50.intoArray(c, s5); c51.intoArray(c, s5 + L); c52.intoArray(c, s5 + 2 * L);
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + L);
+        c10.intoArray(c, cOff + 1 * ldc);
+        c11.intoArray(c, cOff + 1 * ldc + L);
+        c20.intoArray(c, cOff + 2 * ldc);
+        c21.intoArray(c, cOff + 2 * ldc + L);
+        c30.intoArray(c, cOff + 3 * ldc);
+        c31.intoArray(c, cOff + 3 * ldc + L);
+        c40.intoArray(c, cOff + 4 * ldc);
+        c41.intoArray(c, cOff + 4 * ldc + L);
+        c50.intoArray(c, cOff + 5 * ldc);
+        c51.intoArray(c, cOff + 5 * ldc + L);
+        c60.intoArray(c, cOff + 6 * ldc);
+        c61.intoArray(c, cOff + 6 * ldc + L);
+        c70.intoArray(c, cOff + 7 * ldc);
+        c71.intoArray(c, cOff + 7 * ldc + L);
     }
 }

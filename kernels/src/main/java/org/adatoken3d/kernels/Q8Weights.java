@@ -115,10 +115,12 @@ final class Q8Weights extends WeightMatrix {
             return;
         }
         long rowBytes = (long) blocksPerRow * BLOCK;
-        int r = rowFrom;
-        for (; r + 4 <= rowTo; r += 4) {
-            long o0 = r * rowBytes, o1 = o0 + rowBytes, o2 = o1 + rowBytes, o3 = o2 + rowBytes;
-            long s0 = (long) r * blocksPerRow * 4, rowScales = (long) blocksPerRow * 4;
+        long rowScales = (long) blocksPerRow * 4;
+        int q = (rowTo - rowFrom) / 4; // one row from each quarter of the range: see F32Weights.gemv
+        for (int j = 0; j < q; j++) {
+            int r0 = rowFrom + j, r1 = r0 + q, r2 = r1 + q, r3 = r2 + q;
+            long o0 = r0 * rowBytes, o1 = r1 * rowBytes, o2 = r2 * rowBytes, o3 = r3 * rowBytes;
+            long s0 = r0 * rowScales, s1 = r1 * rowScales, s2 = r2 * rowScales, s3 = r3 * rowScales;
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
             for (int b = 0; b < blocksPerRow; b++) {
                 FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
@@ -130,18 +132,18 @@ final class Q8Weights extends WeightMatrix {
                     t2 = codes(o2 + c + p).fma(xv, t2);
                     t3 = codes(o3 + c + p).fma(xv, t3);
                 }
-                long sb = s0 + b * 4L;
-                a0 = t0.fma(FloatVector.broadcast(F, scales.get(F32_LE, sb)), a0);
-                a1 = t1.fma(FloatVector.broadcast(F, scales.get(F32_LE, sb + rowScales)), a1);
-                a2 = t2.fma(FloatVector.broadcast(F, scales.get(F32_LE, sb + 2 * rowScales)), a2);
-                a3 = t3.fma(FloatVector.broadcast(F, scales.get(F32_LE, sb + 3 * rowScales)), a3);
+                long sb = b * 4L;
+                a0 = t0.fma(FloatVector.broadcast(F, scales.get(F32_LE, s0 + sb)), a0);
+                a1 = t1.fma(FloatVector.broadcast(F, scales.get(F32_LE, s1 + sb)), a1);
+                a2 = t2.fma(FloatVector.broadcast(F, scales.get(F32_LE, s2 + sb)), a2);
+                a3 = t3.fma(FloatVector.broadcast(F, scales.get(F32_LE, s3 + sb)), a3);
             }
-            y[yOff + r] = a0.reduceLanes(VectorOperators.ADD);
-            y[yOff + r + 1] = a1.reduceLanes(VectorOperators.ADD);
-            y[yOff + r + 2] = a2.reduceLanes(VectorOperators.ADD);
-            y[yOff + r + 3] = a3.reduceLanes(VectorOperators.ADD);
+            y[yOff + r0] = Simd.sum(a0);
+            y[yOff + r1] = Simd.sum(a1);
+            y[yOff + r2] = Simd.sum(a2);
+            y[yOff + r3] = Simd.sum(a3);
         }
-        for (; r < rowTo; r++) {
+        for (int r = rowFrom + 4 * q; r < rowTo; r++) {
             long o = r * rowBytes;
             FloatVector a = FloatVector.zero(F);
             for (int b = 0; b < blocksPerRow; b++) {
@@ -150,7 +152,7 @@ final class Q8Weights extends WeightMatrix {
                 for (int p = 0; p < BLOCK; p += L) t = codes(o + c + p).fma(FloatVector.fromArray(F, x, c + p), t);
                 a = t.fma(FloatVector.broadcast(F, scale(r, b)), a);
             }
-            y[yOff + r] = a.reduceLanes(VectorOperators.ADD);
+            y[yOff + r] = Simd.sum(a);
         }
     }
 

@@ -4,7 +4,6 @@ import static org.adatoken3d.kernels.Simd.F;
 import static org.adatoken3d.kernels.Simd.L;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /** RMSNorm (LLaMA): {@code out = x / sqrt(mean(x²) + eps) · weight}, per row, in f32 as Hugging Face computes it. */
 public final class RmsNorm {
@@ -27,7 +26,7 @@ public final class RmsNorm {
             FloatVector v = FloatVector.fromArray(F, x, off + i);
             acc = v.fma(v, acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum(acc);
         for (; i < dim; i++) sum += x[off + i] * x[off + i];
         float inv = (float) (1.0 / Math.sqrt(sum / dim + eps));
         i = 0;

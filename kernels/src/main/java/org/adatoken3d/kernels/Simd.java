@@ -7,6 +7,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /** The vector shapes every kernel uses, chosen once for this CPU, and the little-endian layouts of stored data. */
@@ -24,5 +25,26 @@ final class Simd {
     static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
 
+    private static final VectorShuffle<Float> SWAP8 = VectorShuffle.fromOp(F, i -> i ^ 8), SWAP4 = VectorShuffle.fromOp(F, i -> i ^ 4),
+            SWAP2 = VectorShuffle.fromOp(F, i -> i ^ 2), SWAP1 = VectorShuffle.fromOp(F, i -> i ^ 1);
+
     private Simd() {}
+
+    /**
+     * The sum of the lanes in a fixed order (a halving tree). {@code reduceLanes(ADD)} may add in any order, and
+     * does: C2's order differs from the interpreter's, so a dot product changed in its last bit once the JIT
+     * compiled the caller. This one gives the same bits everywhere.
+     */
+    static float sum(FloatVector v) {
+        if (L == 16) {
+            v = v.add(v.rearrange(SWAP8));
+            v = v.add(v.rearrange(SWAP4));
+            v = v.add(v.rearrange(SWAP2));
+            v = v.add(v.rearrange(SWAP1));
+            return v.lane(0);
+        }
+        float s = 0;
+        for (float x : v.toArray()) s += x;
+        return s;
+    }
 }

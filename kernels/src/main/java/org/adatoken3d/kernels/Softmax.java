@@ -27,13 +27,13 @@ public final class Softmax {
         FloatVector sv = FloatVector.zero(F);
         i = offset;
         for (; i <= end - L; i += L) {
-            FloatVector e = FloatVector.fromArray(F, x, i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = Exp.exp(FloatVector.fromArray(F, x, i).sub(max));
             e.intoArray(x, i);
             sv = sv.add(e);
         }
-        float sum = sv.reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum(sv);
         for (; i < end; i++) {
-            x[i] = (float) Math.exp(x[i] - max);
+            x[i] = Exp.exp(x[i] - max);
             sum += x[i];
         }
         float inv = 1 / sum;

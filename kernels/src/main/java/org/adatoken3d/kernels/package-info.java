@@ -1,2 +1,22 @@
-/** See DESIGN.md §4 for what the {@code kernels} module owns. */
+/**
+ * CPU compute primitives of the decoder on the JDK Vector API (DESIGN.md §4, §5), each with a plain scalar twin
+ * in {@code org.adatoken3d.kernels.reference} that the property tests hold it against.
+ *
+ * <ul>
+ *   <li>{@link org.adatoken3d.kernels.WeightMatrix}: a weight matrix in its stored format (F32, F16, BF16 read
+ *       in place from a mapped checkpoint; Q8_0 quantised at load) and embedding lookup ({@code row}).
+ *   <li>{@link org.adatoken3d.kernels.Gemm}: linear layers, packed register-blocked GEMM for prefill, a
+ *       bandwidth-bound GEMV for decoding.
+ *   <li>{@link org.adatoken3d.kernels.Attention}: flash-style causal attention by explicit positions, grouped-query,
+ *       over a KV cache, with the contribution scores of DESIGN.md §2.1 ({@link org.adatoken3d.kernels.ContributionProbe}).
+ *   <li>{@link org.adatoken3d.kernels.RmsNorm}, {@link org.adatoken3d.kernels.LayerNorm},
+ *       {@link org.adatoken3d.kernels.Rope}, {@link org.adatoken3d.kernels.Softmax},
+ *       {@link org.adatoken3d.kernels.Activations}, {@link org.adatoken3d.kernels.Vectors}: the rest of a layer.
+ *   <li>{@link org.adatoken3d.kernels.Parallel}: the one persistent worker pool they all split their work over.
+ * </ul>
+ *
+ * <p>Results do not depend on the thread count or on how warm the JIT is: every output's summation order is fixed
+ * by the problem's shape, and the one transcendental function used ({@code Exp}) is built from IEEE-exact
+ * operations. {@code ./adatoken3d bench kernels} times them against OpenBLAS.
+ */
 package org.adatoken3d.kernels;

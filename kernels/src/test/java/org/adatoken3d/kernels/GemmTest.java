@@ -53,6 +53,20 @@ class GemmTest {
         });
     }
 
+    /** Decode shapes: one row of A against many rows of W, so that every thread's range is split in quarters. */
+    @Test
+    void gemvMatchesReferenceOnTallMatrices() {
+        SeededCases.run("gemvMatchesReferenceOnTallMatrices", 20, rnd -> {
+            int m = between(rnd, 1, 2), n = between(rnd, 200, 1500), k = between(rnd, 1, 200);
+            WeightFormat format = TestWeights.storedFormat(rnd);
+            TestWeights w = TestWeights.random(rnd, format, n, k, 1f);
+            float[] a = uniform(rnd, m * k, 1f);
+            float[] c = new float[m * n];
+            Gemm.multiply(a, m, w.matrix(), c);
+            assertGemm(a, m, w.values(), n, k, c, 0, format + " " + m + "x" + n + "x" + k);
+        });
+    }
+
     @Test
     void gemmCrossesCacheBlocksAndThreadSplits() {
         // K beyond one KC block and N beyond one thread's block of panels, with ragged ends on every axis.
@@ -136,7 +150,8 @@ class GemmTest {
     void q8GemmAndGemvStayWithinTheQuantisationBound() {
         // |Σ a·w' − Σ a·w| <= Σ |a_k|·(d_k/2 + ulps) from the row bound above, plus the f32 arithmetic bound.
         SeededCases.run("q8GemmAndGemvStayWithinTheQuantisationBound", 40, rnd -> {
-            int m = rnd.nextBoolean() ? 1 : between(rnd, 1, 20), n = between(rnd, 1, 70), k = between(rnd, 1, 300);
+            int m = rnd.nextBoolean() ? 1 : between(rnd, 1, 20), n = rnd.nextBoolean() ? between(rnd, 1, 70) : between(rnd, 200, 900);
+            int k = between(rnd, 1, 300);
             TestWeights w = TestWeights.random(rnd, TestWeights.storedFormat(rnd), n, k, 1f);
             WeightMatrix q = w.matrix().toQ8_0();
             float[] a = uniform(rnd, m * k, 1f);
