@@ -37,6 +37,10 @@ final class BenchDecodeCommand implements Runnable {
             // Warm-up on a short prompt, so the timed run measures compiled code, not the JIT.
             generator.generate(Prompt.text(java.util.Arrays.copyOf(ids, Math.min(ids.length, 64))), PrefillRequest.textOnly(),
                     SamplingParams.greedy(), Math.max(tokens, 32), model.kvBudgetBytes(), null, null);
+            // The read bandwidth of a shared host drifts with its neighbours' load: sample it right before and right
+            // after the timed decode, and compare with the median of all samples.
+            KernelBench bench = new KernelBench(1, 3, Progress::say);
+            double[] before = bench.readBandwidth().samples();
             Generation g = generator.generate(Prompt.text(ids), PrefillRequest.textOnly(), SamplingParams.greedy(), tokens,
                     model.kvBudgetBytes(), null, Progress.layers("prefill", m.config().numLayers()));
             double tokPerSec = g.decodeTokensPerSecond();
@@ -44,13 +48,18 @@ final class BenchDecodeCommand implements Runnable {
             // Mean KV bytes read per decoded token: the cache grows by one row per step.
             long kvBytes = KvCache.bytesPerTokenPerLayer(m.config().numKvHeads(), m.config().headDim())
                     * m.config().numLayers() * (promptTokens + tokens / 2);
-            double bandwidth = new KernelBench(1, 3, Progress::say).readBandwidth().median();
+            double[] after = bench.readBandwidth().samples();
+            bench.close();
+            double[] samples = java.util.stream.DoubleStream.concat(java.util.Arrays.stream(before), java.util.Arrays.stream(after))
+                    .sorted().toArray();
+            double bandwidth = (samples[(samples.length - 1) / 2] + samples[samples.length / 2]) / 2;
             double roofline = bandwidth / (weightBytes + kvBytes);
             System.out.printf("decode  after %d prompt tokens, %d tokens, %d threads%n", promptTokens, tokens, Parallel.threads());
             System.out.printf("  time to first token  %.3f s%n", g.prefillNanos() / 1e9);
             System.out.printf("  decoding             %.2f tok/s%n", tokPerSec);
             System.out.printf("  bytes per token      %.1f MB weights + %.1f MB KV cache%n", weightBytes / 1e6, kvBytes / 1e6);
-            System.out.printf("  read bandwidth       %.1f GB/s (measured now)%n", bandwidth / 1e9);
+            System.out.printf("  read bandwidth       %.1f GB/s (median of %d streaming reads before and after decoding; %.1f..%.1f)%n",
+                    bandwidth / 1e9, samples.length, samples[0] / 1e9, samples[samples.length - 1] / 1e9);
             System.out.printf("  roofline             %.2f tok/s; achieved %.2f of it%n", roofline, tokPerSec / roofline);
         }
     }

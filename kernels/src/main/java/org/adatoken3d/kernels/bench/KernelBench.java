@@ -30,8 +30,13 @@ import org.adatoken3d.kernels.WeightMatrix;
  * bandwidth it is compared with is a multi-threaded streaming read of a buffer well beyond that cache.
  */
 public final class KernelBench implements AutoCloseable {
-    /** Copies of a GEMV matrix span at least this many bytes, far more than any L3 of this machine class. */
-    static final long GEMV_WORKING_SET = 256L << 20;
+    /**
+     * Copies of a GEMV matrix span at least this many bytes. Far more than the L3 is not enough on a shared VM:
+     * with 256 MiB, F32 GEMV read faster than the 512 MiB streaming read it is compared with (80 against 50 GB/s),
+     * so part of the working set was served from some cache the guest cannot see; at 1 GiB every format and the
+     * streaming read agreed.
+     */
+    static final long GEMV_WORKING_SET = 1L << 30;
     static final long BANDWIDTH_BUFFER = 512L << 20;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
