@@ -323,6 +323,11 @@ public record ModelConfig(
         }
         b.ropeScaling(scaling);
         b.tieWordEmbeddings(f.boolOr("tie_word_embeddings", b.tieWordEmbeddings));
+        if (f.boolOr("use_sliding_window", false)) {
+            // Qwen2's sliding window changes which keys the upper layers see; attending to all of them instead
+            // would give different logits without any sign of it.
+            throw new InvalidFileException(nameForErrors, "use_sliding_window=true: sliding-window attention is not supported");
+        }
         if (family == Family.LLAMA) {
             b.attentionBias(f.boolOr("attention_bias", false));
             b.mlpBias(f.boolOr("mlp_bias", false));

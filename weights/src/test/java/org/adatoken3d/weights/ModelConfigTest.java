@@ -189,6 +189,15 @@ class ModelConfigTest {
         assertMessage(base + "}", "not valid JSON");
     }
 
+    @Test
+    void slidingWindowAttentionIsRefusedNotIgnored() {
+        String qwen = minimal("qwen2");
+        assertMessage(qwen.replace("{", "{\"use_sliding_window\": true, \"sliding_window\": 4096,"),
+                "use_sliding_window=true: sliding-window attention is not supported");
+        // Qwen2 configs commonly name a window they do not use.
+        assertEquals(parse(qwen).hiddenSize(), parse(qwen.replace("{", "{\"use_sliding_window\": false, \"sliding_window\": 4096,")).hiddenSize());
+    }
+
     private static void assertMessage(String json, String fragment) {
         InvalidFileException e = assertThrows(InvalidFileException.class, () -> parse(json));
         assertTrue(e.getMessage().startsWith(NAME + ": ") && e.getMessage().contains(fragment),
