@@ -11,8 +11,10 @@ import org.adatoken3d.model.generation.Generation;
 import org.adatoken3d.model.generation.Generator;
 import org.adatoken3d.model.generation.Prompt;
 import org.adatoken3d.model.generation.SamplingParams;
+import org.adatoken3d.model.multimodal.ClickEncoder;
 import org.adatoken3d.model.multimodal.SpatialInput;
 import org.adatoken3d.model.multimodal.SpatialPrompt;
+import org.adatoken3d.model.prompt.ClickQuestion;
 import org.adatoken3d.model.scene.Scene;
 import org.adatoken3d.model.scene.SceneEncoder;
 import org.adatoken3d.model.scene.SceneFrame;
@@ -36,7 +38,8 @@ import picocli.CommandLine.Option;
                 "Answer a question about a scene in the llava_v1 prompt, with AdaToken pruning of the spatial block (or a",
                 "baseline). The scene is a ScanNet-layout folder or an EmbodiedScan info JSON (--scene: 20 views through the",
                 "CLIP tower, unprojected, pooled into 0.2 m voxels and projected, as LLaVA-3D does) or precomputed spatial",
-                "tokens (--spatial).",
+                "tokens (--spatial). A [x, y, z] in the question (metres, in the scene's axis-aligned frame) becomes one click",
+                "token from the model's click encoder.",
                 "Prints the answer, then tokens kept per layer, prefill FLOPs and KV-cache bytes before and after pruning,",
                 "and a timing breakdown."})
 final class AskCommand implements Runnable {
@@ -91,6 +94,9 @@ final class AskCommand implements Runnable {
     public void run() {
         try (Model m = model.open()) {
             GatePolicy gate = PruneSpec.parse(prune).resolve(m.directory(), profile, m.config().numLayers());
+            // A malformed click, or a click the checkpoint cannot encode, fails now rather than after the scene is encoded.
+            ClickQuestion clicks = ClickQuestion.parse(question);
+            if (clicks.hasClicks()) ClickEncoder.load(m.checkpoint(), m.config());
             SceneEncoder.Timings frontEnd = null;
             SpatialInput spatial;
             if (source.sceneDir != null) {
@@ -100,7 +106,12 @@ final class AskCommand implements Runnable {
             } else {
                 spatial = SpatialInput.read(source.spatialFile, m);
             }
-            Prompt prompt = SpatialPrompt.build(m.tokenizer(), question, spatial);
+            Prompt prompt = SpatialPrompt.build(m, question, spatial);
+            for (int i = 0; i < clicks.clicks().size(); i++) {
+                ClickQuestion.Click c = clicks.clicks().get(i);
+                Progress.say("question: click (%s, %s, %s) m -> one token at prompt position %d", c.x(), c.y(), c.z(),
+                        prompt.embeddedRows().get(i).position());
+            }
             PrefillRequest request = new PrefillRequest(prompt.spatial(), gate, gate.query(), false, PrefillRequest.Logits.LAST);
             Generation g = new Generator(m.decoder(), m.tokenizer()).generate(prompt, request, SamplingParams.greedy(), maxTokens,
                     model.kvBudgetBytes(), piece -> {
