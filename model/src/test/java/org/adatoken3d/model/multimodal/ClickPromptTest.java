@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 import org.adatoken3d.model.Model;
 import org.adatoken3d.model.decoder.DecoderWeights;
 import org.adatoken3d.model.decoder.EmbeddedRow;
+import org.adatoken3d.model.decoder.PrefillRequest;
 import org.adatoken3d.model.generation.Prompt;
 import org.adatoken3d.model.scene.PositionEmbedding3d;
 import org.adatoken3d.model.synth.SynthPreset;
@@ -68,6 +69,26 @@ class ClickPromptTest {
                 assertArrayEquals(row, got, "row " + r);
             }
         }
+    }
+
+    @Test
+    void theClickedPointReachesTheAnswersLogits() {
+        try (Model m = Model.open(modelDir, DecoderWeights.Storage.AS_STORED)) {
+            SpatialInput s = spatial(m, 5);
+            float[] a = lastLogits(m, SpatialPrompt.build(m, "What is at [1.0, 2.0, 0.5]?", s));
+            float[] again = lastLogits(m, SpatialPrompt.build(m, "What is at [1, 2, .5]?", s));
+            float[] elsewhere = lastLogits(m, SpatialPrompt.build(m, "What is at [4.0, 1.0, 0.5]?", s));
+            assertArrayEquals(a, again, "the same point, written differently");
+            double diff = 0;
+            for (int i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i] - elsewhere[i]));
+            assertTrue(diff > 1e-4, "another point changes the logits, by " + diff);
+        }
+    }
+
+    private static float[] lastLogits(Model m, Prompt p) {
+        int n = p.ids().length;
+        var cache = m.decoder().newCache(n, Long.MAX_VALUE);
+        return m.decoder().prefill(p.embed(m.decoder()), n, cache, PrefillRequest.textOnly(), null).lastLogits(m.config().vocabSize());
     }
 
     @Test
