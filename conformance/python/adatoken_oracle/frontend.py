@@ -23,11 +23,15 @@ CLIPVisionModel), with the image operations done by Pillow exactly as those call
   minimum, ravel_hash_vec keys, torch.unique inverse) and scatter_mean of the features (float64).
 - vit: CLIPVisionModel forward, hidden_states[select_layer] with the CLS row dropped; float64.
 - position_mlp, projector: adatoken_oracle.multimodal (float64).
+- click: LLaVA-3D's click prompt: every "[x, y, z]" of three decimal numbers in the question (UTF-8
+  bytes) is a clicked point; its position embedding under the click encoder's prefix
+  (model.video_tower.prompt_encoder.pos_emb3d) is the click token (float64).
 """
 import argparse
 import io
 import json
 import os
+import re
 import sys
 
 import numpy as np
@@ -119,6 +123,18 @@ def voxel_pool(xyz, features, voxel_size):
     return voxel.numpy(), pooled.numpy(), centres.numpy()
 
 
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_CLICK = re.compile(r"\[\s*(" + _NUMBER + r")\s*,\s*(" + _NUMBER + r")\s*,\s*(" + _NUMBER + r")\s*\]", re.ASCII)
+
+
+def clicks(question):
+    """The clicks of a question: ([start, end) character spans [K, 2], points float64 [K, 3])."""
+    found = list(_CLICK.finditer(question))
+    spans = np.array([[m.start(), m.end()] for m in found], dtype=np.int64).reshape(-1, 2)
+    points = np.array([[float(m.group(i)) for i in (1, 2, 3)] for m in found], dtype=np.float64).reshape(-1, 3)
+    return spans, points
+
+
 def _quick_gelu(x):
     return x * torch.sigmoid(1.702 * x)
 
@@ -203,6 +219,10 @@ def compute(case_dir):
         return {"features": features.astype(np.float32)}
     if kind == "position_mlp":
         return {"embeds": multimodal.position_embedding(inputs["xyz"], weights, params["prefix"]).numpy().astype(np.float32)}
+    if kind == "click":
+        spans, points = clicks(bytes(np.asarray(inputs["question"], dtype=np.uint8)).decode("utf-8"))
+        embeds = multimodal.position_embedding(points.astype(np.float32), weights, multimodal.CLICK_POSITION_PREFIX)
+        return {"spans": spans, "xyz": points, "embeds": embeds.numpy().astype(np.float32)}
     if kind == "projector":
         return {"embeds": multimodal.project(inputs["features"], weights).numpy().astype(np.float32)}
     raise ValueError(f"{case_dir}/case.json: unknown kind {kind!r}")

@@ -1,6 +1,7 @@
 """The front-end oracle agrees with second formulations: torch.nn's transformer layer for the CLIP
 layers, an unfolded matmul for the patch embedding, a dictionary for the voxel keys, the pinhole
-formula for unprojection, and LLaVA-3D's own intrinsics arithmetic for a ScanNet frame."""
+formula for unprojection, LLaVA-3D's own intrinsics arithmetic for a ScanNet frame, and hand-read
+clicks for the click parser."""
 import unittest
 
 import numpy as np
@@ -125,6 +126,15 @@ class FrontendTest(unittest.TestCase):
             white = (np.float32(1.0) - np.float32(frontend.CLIP_MEAN[c])) / np.float32(frontend.CLIP_STD[c])
             np.testing.assert_allclose(px[c, :, 3:7], white, rtol=1e-6)
 
+    def test_clicks_are_the_bracketed_triples_of_decimal_numbers(self):
+        spans, points = frontend.clicks("What is at [1.0, 2.0, 0.5]? Not [1], [x, y, z] or [1, 2]; but [-.5,+3.,1e-2].")
+        np.testing.assert_array_equal(spans, [[11, 26], [62, 76]])
+        np.testing.assert_array_equal(points, [[1.0, 2.0, 0.5], [-0.5, 3.0, 0.01]])
+        spans, points = frontend.clicks("no click here, not even [\u0661, 2, 3]")
+        self.assertEqual((0, 2), spans.shape)
+        self.assertEqual((0, 3), points.shape)
+
 
 if __name__ == "__main__":
     unittest.main()
+

@@ -18,7 +18,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.adatoken3d.kernels.GeluForm;
+import org.adatoken3d.model.multimodal.ClickEncoder;
 import org.adatoken3d.model.multimodal.Projector;
+import org.adatoken3d.model.prompt.ClickQuestion;
 import org.adatoken3d.model.scene.CameraIntrinsics;
 import org.adatoken3d.model.scene.ClipImageProcessor;
 import org.adatoken3d.model.scene.DepthImage;
@@ -65,7 +67,8 @@ class FrontEndOracleTest {
         VOXELS("voxelPoolingMatchesLlava3d", CASES),
         VIT("clipTowerMatchesHuggingFaceClipVisionModel", 25),
         POSITION("positionMlpMatchesLlava3d", 20),
-        PROJECTOR("projectorMatchesLlavaMlp2xGelu", 20);
+        PROJECTOR("projectorMatchesLlavaMlp2xGelu", 20),
+        CLICK("clickTokensMatchLlava3dClickEncoder", 25);
 
         final String property;
         final int count;
@@ -173,6 +176,31 @@ class FrontEndOracleTest {
         });
     }
 
+    @Test
+    void clickTokensMatchLlava3dClickEncoder() {
+        check(Stage.CLICK, (c, expected) -> {
+            String question = new String(c.bytes("question"), StandardCharsets.UTF_8);
+            ClickQuestion q = ClickQuestion.parse(question);
+            Tensor spans = expected.tensor("spans");
+            double[] xyz = doubles(expected.tensor("xyz"));
+            assertEquals(spans.dim(0), q.clicks().size(), "clicks found in " + question);
+            for (int i = 0; i < q.clicks().size(); i++) {
+                ClickQuestion.Click k = q.clicks().get(i);
+                assertEquals(spans.getLong(2 * i), k.start(), "start of click " + i + " in " + question);
+                assertEquals(spans.getLong(2 * i + 1), k.end(), "end of click " + i + " in " + question);
+                // Both sides parse the same decimal text with correct rounding: the same doubles.
+                assertEquals(xyz[3 * i], k.x(), 0, "x of click " + i + " in " + question);
+                assertEquals(xyz[3 * i + 1], k.y(), 0, "y of click " + i + " in " + question);
+                assertEquals(xyz[3 * i + 2], k.z(), 0, "z of click " + i + " in " + question);
+            }
+            ModelConfig config = ModelConfig.builder(ModelConfig.Family.LLAMA).hiddenSize(c.param("hidden")).intermediateSize(4).numLayers(1)
+                    .numHeads(1).vocabSize(8).maxPositionEmbeddings(16).build();
+            try (Checkpoint ckpt = Checkpoint.open(c.dir.resolve("model"))) {
+                compare("embeds", expected.tensor("embeds").toFloatArray(), ClickEncoder.load(ckpt, config).encode(q.clicks()), 1e-4, 1e-4);
+            }
+        });
+    }
+
     // ------------------------------------------------------------------ case drawing
 
     /** One case's inputs, as drawn from its seed. */
@@ -268,6 +296,7 @@ class FrontEndOracleTest {
             case VIT -> "vit";
             case POSITION -> "position_mlp";
             case PROJECTOR -> "projector";
+            case CLICK -> "click";
         }, rnd);
         switch (stage) {
             case CLIP -> {
@@ -332,15 +361,15 @@ class FrontEndOracleTest {
                 String prefix = rnd.nextBoolean() ? PositionEmbedding3d.SCENE_PREFIX : PositionEmbedding3d.CLICK_PREFIX;
                 c.params.put("points", n);
                 c.params.put("prefix", prefix);
-                DType dtype = weightDtype(rnd);
-                String head = prefix + ".position_embedding_head.";
-                c.model.add(TensorSource.ofFloats(head + "0.weight", dtype, new long[] {d, 3}, SeededCases.uniform(rnd, d * 3, 0.6f)));
-                c.model.add(TensorSource.ofFloats(head + "0.bias", dtype, new long[] {d}, SeededCases.uniform(rnd, d, 0.2f)));
-                c.model.add(TensorSource.ofFloats(head + "1.weight", dtype, new long[] {d}, around1(rnd, d)));
-                c.model.add(TensorSource.ofFloats(head + "1.bias", dtype, new long[] {d}, SeededCases.uniform(rnd, d, 0.2f)));
-                c.model.add(TensorSource.ofFloats(head + "3.weight", dtype, new long[] {d, d}, SeededCases.uniform(rnd, d * d, (float) (1.7 / Math.sqrt(d)))));
-                c.model.add(TensorSource.ofFloats(head + "3.bias", dtype, new long[] {d}, SeededCases.uniform(rnd, d, 0.2f)));
+                positionMlp(c, rnd, prefix, d);
                 c.f32("xyz", SeededCases.uniform(rnd, n * 3, 6f), n, 3);
+            }
+            case CLICK -> {
+                int d = SeededCases.between(rnd, 1, 64);
+                c.params.put("hidden", d);
+                positionMlp(c, rnd, PositionEmbedding3d.CLICK_PREFIX, d);
+                byte[] question = clickQuestion(rnd).getBytes(StandardCharsets.UTF_8);
+                c.u8("question", question, question.length);
             }
             case PROJECTOR -> {
                 int mm = SeededCases.between(rnd, 1, 48), hidden = SeededCases.between(rnd, 1, 64), rows = SeededCases.between(rnd, 1, 40);
@@ -356,6 +385,57 @@ class FrontEndOracleTest {
             }
         }
         return c;
+    }
+
+    /** The 3D position MLP's tensors under {@code prefix}, d wide, in a random weight dtype. */
+    private static void positionMlp(Case c, SplittableRandom rnd, String prefix, int d) {
+        DType dtype = weightDtype(rnd);
+        String head = prefix + ".position_embedding_head.";
+        c.model.add(TensorSource.ofFloats(head + "0.weight", dtype, new long[] {d, 3}, SeededCases.uniform(rnd, d * 3, 0.6f)));
+        c.model.add(TensorSource.ofFloats(head + "0.bias", dtype, new long[] {d}, SeededCases.uniform(rnd, d, 0.2f)));
+        c.model.add(TensorSource.ofFloats(head + "1.weight", dtype, new long[] {d}, around1(rnd, d)));
+        c.model.add(TensorSource.ofFloats(head + "1.bias", dtype, new long[] {d}, SeededCases.uniform(rnd, d, 0.2f)));
+        c.model.add(TensorSource.ofFloats(head + "3.weight", dtype, new long[] {d, d}, SeededCases.uniform(rnd, d * d, (float) (1.7 / Math.sqrt(d)))));
+        c.model.add(TensorSource.ofFloats(head + "3.bias", dtype, new long[] {d}, SeededCases.uniform(rnd, d, 0.2f)));
+    }
+
+    private static final String[] WORDS = {"What", "is", "at", "near", "the", "object", "between", "and", "colour", "of", "?", ","};
+    /** Brackets that are not clicks: both parsers must leave them as text. */
+    private static final String[] DECOYS = {"[1]", "[see above]", "[x, y, z]", "[]", "[ 2 ]", "[a, 1, 2]", "]", "[ note"};
+
+    /** Words, decoy brackets and one to three clicks whose numbers take every written form, joined with or without spaces. */
+    private static String clickQuestion(SplittableRandom rnd) {
+        List<String> parts = new ArrayList<>();
+        int words = SeededCases.between(rnd, 1, 8), clicks = SeededCases.between(rnd, 1, 3);
+        for (int i = 0; i < words; i++) parts.add(rnd.nextInt(5) == 0 ? DECOYS[rnd.nextInt(DECOYS.length)] : WORDS[rnd.nextInt(WORDS.length)]);
+        for (int i = 0; i < clicks; i++) {
+            String[] space = {"", " ", "  ", "\t"};
+            StringBuilder k = new StringBuilder("[");
+            for (int a = 0; a < 3; a++) {
+                k.append(space[rnd.nextInt(space.length)]).append(writtenNumber(rnd)).append(space[rnd.nextInt(space.length)]);
+                k.append(a < 2 ? "," : "]");
+            }
+            parts.add(rnd.nextInt(parts.size() + 1), k.toString());
+        }
+        StringBuilder q = new StringBuilder();
+        for (String p : parts) q.append(q.isEmpty() || rnd.nextInt(4) == 0 ? "" : " ").append(p);
+        return q.toString();
+    }
+
+    /** A decimal number as people write one: optional sign, integer and/or fraction digits, optional exponent. */
+    private static String writtenNumber(SplittableRandom rnd) {
+        String sign = List.of("", "", "-", "+").get(rnd.nextInt(4));
+        String whole = String.valueOf(rnd.nextInt(rnd.nextBoolean() ? 10 : 1000));
+        StringBuilder frac = new StringBuilder();
+        for (int i = rnd.nextInt(7); i > 0; i--) frac.append(rnd.nextInt(10));
+        String body = switch (rnd.nextInt(4)) {
+            case 0 -> whole;
+            case 1 -> whole + "." + frac;
+            case 2 -> "." + frac + rnd.nextInt(10);
+            default -> whole + ".";
+        };
+        String exponent = rnd.nextInt(4) == 0 ? List.of("e", "E").get(rnd.nextInt(2)) + List.of("", "-", "+").get(rnd.nextInt(3)) + rnd.nextInt(3) : "";
+        return sign + body + exponent;
     }
 
     /** A random CLIP tower (sizes, heads, activation, weight dtype) in model/, and pixel values for it. */

@@ -45,7 +45,7 @@ final class AnalyzeCommand implements Runnable {
         try (Model m = model.open()) {
             GatePolicy gate = PruneSpec.parse(prune).resolve(m.directory(), null, m.config().numLayers());
             SpatialInput spatial = SpatialInput.read(spatialFile, m);
-            Prompt prompt = SpatialPrompt.build(m.tokenizer(), question, spatial);
+            Prompt prompt = SpatialPrompt.build(m, question, spatial);
             CalibrationSample sample = new SpatialRuns(m, model.kvBudgetBytes()).sample(prompt, gate.query());
             List<LayerStats> layers = sample.layers();
             System.out.printf("%d spatial tokens in a %d-token prompt; query %s%n", spatial.count(), prompt.ids().length, gate.query().spec());

@@ -11,9 +11,11 @@ import org.adatoken3d.model.generation.Generation;
 import org.adatoken3d.model.generation.Generator;
 import org.adatoken3d.model.generation.Prompt;
 import org.adatoken3d.model.generation.SamplingParams;
+import org.adatoken3d.model.multimodal.ClickEncoder;
 import org.adatoken3d.model.multimodal.SpatialInput;
 import org.adatoken3d.model.multimodal.SpatialPrompt;
-import org.adatoken3d.model.scene.ScanNetScene;
+import org.adatoken3d.model.prompt.ClickQuestion;
+import org.adatoken3d.model.scene.Scene;
 import org.adatoken3d.model.scene.SceneEncoder;
 import org.adatoken3d.model.scene.SceneFrame;
 import org.adatoken3d.model.scene.ViewSampler;
@@ -34,8 +36,10 @@ import picocli.CommandLine.Option;
         description = {"Answer a question about a scene (posed RGB-D views or spatial tokens), with AdaToken pruning.",
                 "",
                 "Answer a question about a scene in the llava_v1 prompt, with AdaToken pruning of the spatial block (or a",
-                "baseline). The scene is a ScanNet-layout folder (--scene: 20 views through the CLIP tower, unprojected,",
-                "pooled into 0.2 m voxels and projected, as LLaVA-3D does) or precomputed spatial tokens (--spatial).",
+                "baseline). The scene is a ScanNet-layout folder or an EmbodiedScan info JSON (--scene: 20 views through the",
+                "CLIP tower, unprojected, pooled into 0.2 m voxels and projected, as LLaVA-3D does) or precomputed spatial",
+                "tokens (--spatial). A [x, y, z] in the question (metres, in the scene's axis-aligned frame) becomes one click",
+                "token from the model's click encoder.",
                 "Prints the answer, then tokens kept per layer, prefill FLOPs and KV-cache bytes before and after pruning,",
                 "and a timing breakdown."})
 final class AskCommand implements Runnable {
@@ -46,9 +50,10 @@ final class AskCommand implements Runnable {
                 description = "Spatial tokens: 'embeds' [N, hidden] or 'features' [N, mm_hidden], optionally 'xyz' [N, 3].")
         Path spatialFile;
 
-        @Option(names = "--scene", required = true, paramLabel = "SCENE_DIR",
-                description = "A scene in the ScanNet export layout: color/*.jpg, depth/*.png (uint16 mm), pose/*.txt, "
-                        + "intrinsic/intrinsic_depth.txt, axis_align_matrix.txt.")
+        @Option(names = "--scene", required = true, paramLabel = "SCENE",
+                description = "A ScanNet export folder (color/*.jpg, depth/*.png uint16, pose/*.txt, intrinsic/intrinsic_depth.txt, "
+                        + "axis_align_matrix.txt), or an EmbodiedScan info .json (cam2img, depth_cam2img, axis_align_matrix, "
+                        + "images with img_path, depth_path, cam2global; paths relative to the file) or a folder holding one.")
         Path sceneDir;
     }
 
@@ -74,6 +79,10 @@ final class AskCommand implements Runnable {
             description = "Views sampled uniformly from the scene's valid frames (default: ${DEFAULT-VALUE}, as LLaVA-3D).")
     int views;
 
+    @Option(names = "--depth-scale", paramLabel = "UNITS_PER_M",
+            description = "Depth units per metre of the depth PNGs (default: the scene's own: 1000 for ScanNet, an EmbodiedScan info's depth_shift).")
+    Double depthScale;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the random token subset when the scene fills more than 2560 voxels (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -85,16 +94,24 @@ final class AskCommand implements Runnable {
     public void run() {
         try (Model m = model.open()) {
             GatePolicy gate = PruneSpec.parse(prune).resolve(m.directory(), profile, m.config().numLayers());
+            // A malformed click, or a click the checkpoint cannot encode, fails now rather than after the scene is encoded.
+            ClickQuestion clicks = ClickQuestion.parse(question);
+            if (clicks.hasClicks()) ClickEncoder.load(m.checkpoint(), m.config());
             SceneEncoder.Timings frontEnd = null;
             SpatialInput spatial;
             if (source.sceneDir != null) {
-                SceneEncoder.Encoded encoded = encodeScene(m, source.sceneDir, views, seed, visionTower);
+                SceneEncoder.Encoded encoded = encodeScene(m, source.sceneDir, views, seed, visionTower, depthScale);
                 spatial = encoded.spatial();
                 frontEnd = encoded.timings();
             } else {
                 spatial = SpatialInput.read(source.spatialFile, m);
             }
-            Prompt prompt = SpatialPrompt.build(m.tokenizer(), question, spatial);
+            Prompt prompt = SpatialPrompt.build(m, question, spatial);
+            for (int i = 0; i < clicks.clicks().size(); i++) {
+                ClickQuestion.Click c = clicks.clicks().get(i);
+                Progress.say("question: click (%s, %s, %s) m -> one token at prompt position %d", c.x(), c.y(), c.z(),
+                        prompt.embeddedRows().get(i).position());
+            }
             PrefillRequest request = new PrefillRequest(prompt.spatial(), gate, gate.query(), false, PrefillRequest.Logits.LAST);
             Generation g = new Generator(m.decoder(), m.tokenizer()).generate(prompt, request, SamplingParams.greedy(), maxTokens,
                     model.kvBudgetBytes(), piece -> {
@@ -117,10 +134,16 @@ final class AskCommand implements Runnable {
 
     /** Scene folder to spatial tokens, with progress on stderr; shared with {@code demo}. */
     static SceneEncoder.Encoded encodeScene(Model m, Path sceneDir, int views, long seed, Path visionTower) {
-        ScanNetScene scene = ScanNetScene.open(sceneDir, w -> Progress.say("warning: %s", w));
+        return encodeScene(m, sceneDir, views, seed, visionTower, null);
+    }
+
+    /** As above; {@code depthScale} (depth units per metre) replaces the scene's own when not null. */
+    static SceneEncoder.Encoded encodeScene(Model m, Path sceneDir, int views, long seed, Path visionTower, Double depthScale) {
+        Scene scene = Scene.open(sceneDir, w -> Progress.say("warning: %s", w));
+        if (depthScale != null) scene = scene.withDepthScale(depthScale);
         List<SceneFrame> picked = scene.sample(views);
-        Progress.say("scene %s: %d frames with a valid pose (%d skipped), %d views", sceneDir, scene.frames().size(),
-                scene.skipped(), picked.size());
+        Progress.say("scene %s (%s): %d frames with a valid pose (%d skipped), %d views, depth %s units/m", scene.source(),
+                scene.layout(), scene.frames().size(), scene.skipped(), picked.size(), number(scene.depthScale()));
         try (ClipVisionTower tower = ClipVisionTower.locate(m.checkpoint(), visionTower, m.config().mmVisionSelectLayer())) {
             Progress.say("vision tower: %s, %d x %d patches of %d px, width %d, %d of %d layers run", tower.source(),
                     tower.config().grid(), tower.config().grid(), tower.config().patchSize(), tower.config().hidden(),
@@ -140,6 +163,10 @@ final class AskCommand implements Runnable {
                 }
             });
         }
+    }
+
+    private static String number(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
     }
 
     private void writeReport(Model m, GatePolicy gate, Prompt prompt, SpatialInput spatial, Generation g) {

@@ -51,7 +51,7 @@ final class BenchPruneCommand implements Runnable {
     @Override
     public void run() {
         try (Model m = model.open()) {
-            Prompt prompt = SpatialPrompt.build(m.tokenizer(), question, randomSpatial(m, spatialTokens));
+            Prompt prompt = SpatialPrompt.build(m, question, randomSpatial(m, spatialTokens));
             int n = prompt.ids().length;
             int layers = m.config().numLayers();
             FlopsModel flopsModel = new FlopsModel(Shapes.of(m.config()));
@@ -91,7 +91,7 @@ final class BenchPruneCommand implements Runnable {
         int n = prompt.ids().length;
         KvCache cache = d.newCache(n, model.kvBudgetBytes());
         PrefillRequest request = new PrefillRequest(prompt.spatial(), gate, gate.query(), false, PrefillRequest.Logits.LAST);
-        return d.prefill(d.embed(prompt.ids(), prompt.spatial(), prompt.spatialEmbeds()), n, cache, request, null);
+        return d.prefill(prompt.embed(d), n, cache, request, null);
     }
 
     /**

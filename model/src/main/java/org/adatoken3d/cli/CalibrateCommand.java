@@ -64,7 +64,7 @@ final class CalibrateCommand implements Runnable {
             List<Prompt> prompts = new ArrayList<>();
             List<CalibrationSample> samples = new ArrayList<>();
             for (Path input : inputs) {
-                Prompt p = SpatialPrompt.build(m.tokenizer(), question, SpatialInput.read(input, m));
+                Prompt p = SpatialPrompt.build(m, question, SpatialInput.read(input, m));
                 prompts.add(p);
                 samples.add(runs.sample(p, q));
                 Progress.say("calibrate: measured %s (%d spatial tokens)", input, p.spatial().count());

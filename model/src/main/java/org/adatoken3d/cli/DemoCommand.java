@@ -76,7 +76,7 @@ final class DemoCommand implements Runnable {
 
     private static void askWithPruning(Model m, SpatialInput spatial, Path reportDir) {
         String question = "What is the colour of the box next to the door?";
-        Prompt prompt = SpatialPrompt.build(m.tokenizer(), question, spatial);
+        Prompt prompt = SpatialPrompt.build(m, question, spatial);
         int n = prompt.ids().length;
         System.out.printf("%n2. \"%s\" (llava_v1 prompt of %d tokens, %d of them spatial)%n", question, n, spatial.count());
         FlopsModel flops = new FlopsModel(Shapes.of(m.config()));

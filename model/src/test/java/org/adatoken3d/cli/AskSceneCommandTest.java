@@ -57,6 +57,26 @@ class AskSceneCommandTest {
     }
 
     @Test
+    void asksAboutAnEmbodiedScanInfoSceneWithAClick() throws Exception {
+        Path model = tmp.resolve("model");
+        new SyntheticCheckpoint(SynthPreset.TINY, 3, DType.F32, 1)
+                .withVision(new ClipVisionConfig(64, 128, 2, 1, 56, 14, 1e-5, GeluForm.QUICK)).write(model, b -> {});
+        Path scene = tmp.resolve("scene");
+        SyntheticScene.write(scene, new SyntheticScene.Options(6, 96, 72, 3, 4, 0), SyntheticScene.Layout.EMBODIEDSCAN);
+        Path info = scene.resolve(SyntheticScene.INFO_FILE);
+        Run r = run("ask", "--model", model.toString(), "--scene", info.toString(), "--question", "What is at [1.0, 2.0, 0.5]?", "--views", "3",
+                "--max-tokens", "2");
+        assertEquals(0, r.exit(), r.err());
+        for (String expected : new String[] {"scene " + info + " (EmbodiedScan info): 6 frames with a valid pose (0 skipped), 3 views, depth 1000 units/m",
+                "question: click (1.0, 2.0, 0.5) m -> one token at prompt position ", "prune tau=0.05,layer=2: kept"}) {
+            assertTrue(r.err().contains(expected), () -> "expected \"" + expected + "\" in:\n" + r.err());
+        }
+        Run bad = run("ask", "--model", model.toString(), "--scene", scene.toString(), "--question", "What is at [1.0, 2.0]?", "--views", "3");
+        assertEquals(2, bad.exit(), bad.err());
+        assertTrue(bad.err().contains("error: the question's \"[1.0, 2.0]\" looks like a click [x, y, z] but has 2 values"), bad.err());
+    }
+
+    @Test
     void sceneAndSpatialAreAlternativesAndBadScenesAreOneLine() throws Exception {
         Run both = run("ask", "--model", "m", "--scene", "s", "--spatial", "x.safetensors", "--question", "q");
         assertEquals(2, both.exit());

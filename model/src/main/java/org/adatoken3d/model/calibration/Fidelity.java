@@ -23,7 +23,7 @@ public final class Fidelity {
         int n = prompt.ids().length;
         KvCache cache = decoder.newCache(n + reference.length, kvBudget);
         PrefillRequest request = new PrefillRequest(prompt.spatial(), gate, gate.query(), false, PrefillRequest.Logits.LAST);
-        PrefillResult p = decoder.prefill(decoder.embed(prompt.ids(), prompt.spatial(), prompt.spatialEmbeds()), n, cache, request, null);
+        PrefillResult p = decoder.prefill(prompt.embed(decoder), n, cache, request, null);
         float[][] logits = new float[reference.length][];
         logits[0] = p.lastLogits(decoder.config().vocabSize());
         for (int t = 1; t < reference.length; t++) logits[t] = decoder.decode(reference[t - 1], n + t - 1, cache);

@@ -33,7 +33,7 @@ public final class SpatialRuns {
         PrefillRequest request = new PrefillRequest(prompt.spatial(), new GatePolicy.NoPruning(), query, true, PrefillRequest.Logits.LAST);
         var decoder = model.decoder();
         var cache = decoder.newCache(prompt.ids().length, kvBudgetBytes);
-        return decoder.prefill(decoder.embed(prompt.ids(), prompt.spatial(), prompt.spatialEmbeds()), prompt.ids().length, cache, request, null);
+        return decoder.prefill(prompt.embed(decoder), prompt.ids().length, cache, request, null);
     }
 
     /** The calibration sample of one input. */

@@ -74,8 +74,30 @@ public final class Decoder {
 
     /** Input embeddings of a prompt: token embeddings, with the spatial block's rows taken from {@code spatialEmbeds}. */
     public float[] embed(int[] ids, SpatialBlock spatial, float[] spatialEmbeds) {
+        return embed(ids, spatial, spatialEmbeds, List.of());
+    }
+
+    /**
+     * As {@link #embed(int[], SpatialBlock, float[])}, and the listed rows (click tokens) take their given
+     * embeddings; they must lie outside the spatial block, one per position.
+     */
+    public float[] embed(int[] ids, SpatialBlock spatial, float[] spatialEmbeds, List<EmbeddedRow> rows) {
         float[] x = new float[Math.multiplyExact(ids.length, hidden)];
+        boolean[] given = new boolean[ids.length];
+        for (EmbeddedRow r : rows) {
+            int p = r.position();
+            if (p >= ids.length) throw new IllegalArgumentException("embedded row at " + p + " is past the prompt of " + ids.length + " tokens");
+            if (spatial != null && p >= spatial.start() && p < spatial.end()) {
+                throw new IllegalArgumentException("embedded row at " + p + " lies inside the spatial block [" + spatial.start() + ", " + spatial.end() + ")");
+            }
+            if (given[p]) throw new IllegalArgumentException("two embedded rows at position " + p);
+            float[] e = r.embedding();
+            if (e.length != hidden) throw new IllegalArgumentException("embedded row at " + p + " is " + e.length + " wide, the model " + hidden);
+            System.arraycopy(e, 0, x, p * hidden, hidden);
+            given[p] = true;
+        }
         for (int i = 0; i < ids.length; i++) {
+            if (given[i]) continue;
             if (spatial != null && spatialEmbeds != null && i >= spatial.start() && i < spatial.end()) {
                 System.arraycopy(spatialEmbeds, (i - spatial.start()) * hidden, x, i * hidden, hidden);
             } else {

@@ -53,7 +53,7 @@ public final class Generator {
         Generation.StopReason stop = Generation.StopReason.MAX_TOKENS;
 
         long t0 = System.nanoTime();
-        float[] x = decoder.embed(prompt.ids(), prompt.spatial(), prompt.spatialEmbeds());
+        float[] x = prompt.embed(decoder);
         PrefillResult prefill = decoder.prefill(x, n, cache, request, onLayer);
         float[] logits = prefill.lastLogits(decoder.config().vocabSize());
         long t1 = 0;

@@ -1,6 +1,8 @@
 package org.adatoken3d.model.prompt;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.adatoken3d.model.tokenizer.Tokenizer;
 
 /**
@@ -28,18 +30,24 @@ import org.adatoken3d.model.tokenizer.Tokenizer;
  * The trailing space of {@code "USER: "} is the 29871 that ends {@code beforeSpatial}; the second 29871 is the second
  * chunk's dummy prefix. (These ids are those of the SentencePiece library on each chunk, and are checked in the
  * tests.) A tokenizer without BOS (Qwen2) gets the chunks' ids as they are.
+ *
+ * <p>A click {@code [x, y, z]} in the question ({@link ClickQuestion}) is one more placeholder, as LLaVA-3D's
+ * {@code tokenizer_special_token} treats its special tokens: the text after {@code <image>} is split at each click,
+ * each chunk tokenized on its own by the same rule, and one click token stands between the chunks.
  */
 public final class LlavaPrompt {
     public static final String SYSTEM = "A chat between a curious human and an artificial intelligence assistant. "
             + "The assistant gives helpful, detailed, and polite answers to the human's questions.";
     /** Where the spatial block goes in the rendered prompt. */
     public static final String IMAGE_PLACEHOLDER = "<image>";
+    private static final String BEFORE_QUESTION = SYSTEM + " USER: " + IMAGE_PLACEHOLDER + "\n";
+    private static final String ANSWER_CUE = " ASSISTANT:";
 
     private LlavaPrompt() {}
 
     /** The {@code llava_v1} prompt for one question about a scene, ending where the answer begins. */
     public static String render(String question) {
-        return SYSTEM + " USER: " + IMAGE_PLACEHOLDER + "\n" + checked(question) + " ASSISTANT:";
+        return BEFORE_QUESTION + checked(question) + ANSWER_CUE;
     }
 
     /** The same template with no scene: the question alone in the user turn. */
@@ -47,16 +55,42 @@ public final class LlavaPrompt {
         return SYSTEM + " USER: " + checked(question) + " ASSISTANT:";
     }
 
-    /** The ids of {@link #render}{@code (question)} before and after {@code <image>}, as LLaVA tokenizes them. */
+    /**
+     * The ids of {@link #render}{@code (question)} before and after {@code <image>}, as LLaVA tokenizes them, with a
+     * placeholder for each click of the question.
+     */
     public static PromptTokens encode(Tokenizer tokenizer, String question) {
-        String prompt = render(question);
-        int at = prompt.indexOf(IMAGE_PLACEHOLDER);
-        int[] first = tokenizer.encode(prompt.substring(0, at), true);
-        int[] second = tokenizer.encode(prompt.substring(at + IMAGE_PLACEHOLDER.length()), true);
+        return encode(tokenizer, ClickQuestion.parse(question));
+    }
+
+    /** As {@link #encode(Tokenizer, String)} for a question already split at its clicks. */
+    public static PromptTokens encode(Tokenizer tokenizer, ClickQuestion question) {
+        checked(String.join("", question.texts()));
+        int at = BEFORE_QUESTION.indexOf(IMAGE_PLACEHOLDER);
+        int[] first = tokenizer.encode(BEFORE_QUESTION.substring(0, at), true);
         // tokenizer_image_token: when the first chunk starts with BOS, keep that BOS once and drop every chunk's
         // first id (its BOS), which leaves the first chunk whole; otherwise take the chunks as they are.
         int offset = first.length > 0 && tokenizer.bos() != Tokenizer.NONE && first[0] == tokenizer.bos() ? 1 : 0;
-        return new PromptTokens(first, Arrays.copyOfRange(second, Math.min(offset, second.length), second.length));
+        List<String> chunks = new ArrayList<>(question.texts());
+        chunks.set(0, BEFORE_QUESTION.substring(at + IMAGE_PLACEHOLDER.length()) + chunks.getFirst());
+        chunks.set(chunks.size() - 1, chunks.getLast() + ANSWER_CUE);
+        int[] after = new int[0];
+        int[] clicks = new int[question.clicks().size()];
+        for (int c = 0; c < chunks.size(); c++) {
+            if (c > 0) {
+                clicks[c - 1] = after.length;
+                after = append(after, new int[] {PromptTokens.CLICK_PLACEHOLDER});
+            }
+            int[] ids = tokenizer.encode(chunks.get(c), true);
+            after = append(after, Arrays.copyOfRange(ids, Math.min(offset, ids.length), ids.length));
+        }
+        return new PromptTokens(first, after, clicks);
+    }
+
+    private static int[] append(int[] a, int[] b) {
+        int[] r = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
     }
 
     /** The ids of {@link #renderTextOnly}{@code (question)}, with BOS. */

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 import org.adatoken3d.weights.InvalidFileException;
 
 /**
- * A scene in the ScanNet export layout (what ScanNet's SensReader writes, and what LLaVA-3D reads):
+ * Reads a scene in the ScanNet export layout (what ScanNet's SensReader writes, and what LLaVA-3D reads):
  *
  * <pre>
  * SCENE/color/N.jpg                 colour frames (PNG also accepted)
@@ -26,25 +26,18 @@ import org.adatoken3d.weights.InvalidFileException;
  *
  * Frames are ordered by number (by name when the names are not all numbers). Frames whose pose holds an
  * infinity are skipped with a warning, as LLaVA-3D skips them; every other defect is an error naming its file.
- *
- * @param frames the frames with a valid pose, in order
- * @param skipped how many frames were skipped for an invalid pose
- * @param colorIntrinsics the colour camera's intrinsics, or null when the scene does not give them
  */
-public record ScanNetScene(Path directory, List<SceneFrame> frames, int skipped, CameraIntrinsics depthIntrinsics,
-        CameraIntrinsics colorIntrinsics, Matrix4 axisAlignment) {
-
+public final class ScanNetScene {
+    public static final String LAYOUT = "ScanNet export";
     public static final String AXIS_ALIGN_FILE = "axis_align_matrix.txt";
-    /** More frames than any scan has; bounds the work a bogus folder can cause. */
-    static final int MAX_FRAMES = 200_000;
 
-    public ScanNetScene {
-        frames = List.copyOf(frames);
-    }
+    private ScanNetScene() {}
 
     /** Opens and checks a scene folder; {@code warnings} hears about skipped frames and assumed defaults. */
-    public static ScanNetScene open(Path dir, Consumer<String> warnings) {
-        if (!Files.isDirectory(dir)) throw new InvalidFileException(dir, "is not a scene folder (expected color/, depth/, pose/, intrinsic/)");
+    public static Scene open(Path dir, Consumer<String> warnings) {
+        if (!Files.isDirectory(dir)) {
+            throw new InvalidFileException(dir, "is not a scene folder (expected color/, depth/, pose/, intrinsic/, or an EmbodiedScan info .json)");
+        }
         Map<String, Path> colors = frameFiles(dir.resolve("color"), ".jpg", ".jpeg", ".png");
         Map<String, Path> depths = frameFiles(dir.resolve("depth"), ".png");
         Map<String, Path> poses = frameFiles(dir.resolve("pose"), ".txt");
@@ -60,32 +53,13 @@ public record ScanNetScene(Path directory, List<SceneFrame> frames, int skipped,
 
         List<String> names = new ArrayList<>(colors.keySet());
         names.sort(frameOrder(names));
-        List<SceneFrame> frames = new ArrayList<>();
-        List<String> skippedNames = new ArrayList<>();
+        List<Scene.Listed> listed = new ArrayList<>();
         for (String name : names) {
             Path poseFile = poses.get(name);
-            Matrix4 pose = MatrixText.read(poseFile);
-            if (pose.hasInfinity()) {
-                skippedNames.add(name);
-                continue;
-            }
-            String problem = pose.rigidityProblem();
-            if (problem != null) throw new InvalidFileException(poseFile, "is not a camera pose: " + problem);
-            frames.add(new SceneFrame(name, colors.get(name), depths.get(name), pose));
+            listed.add(new Scene.Listed(name, colors.get(name), depths.get(name), MatrixText.read(poseFile), new Scene.FileLocation(poseFile, null)));
         }
-        if (!skippedNames.isEmpty()) {
-            warnings.accept(String.format("%s: skipped %d of %d frames whose pose is invalid (-inf): %s", dir, skippedNames.size(),
-                    names.size(), abbreviate(skippedNames)));
-        }
-        if (frames.isEmpty()) throw new InvalidFileException(dir.resolve("pose"), "no frame has a valid pose (all " + names.size() + " hold -inf)");
-        return new ScanNetScene(dir, frames, skippedNames.size(), depthIntrinsics, colorIntrinsics, axis);
-    }
-
-    /** The views LLaVA-3D would encode: {@link ViewSampler#uniform} over the valid frames. */
-    public List<SceneFrame> sample(int views) {
-        List<SceneFrame> picked = new ArrayList<>();
-        for (int i : ViewSampler.uniform(frames.size(), views)) picked.add(frames.get(i));
-        return picked;
+        return Scene.assemble(dir, LAYOUT, listed, depthIntrinsics, colorIntrinsics, axis, ProcessedDepth.SCANNET_DEPTH_SCALE,
+                new Scene.FileLocation(dir.resolve("pose"), null), warnings);
     }
 
     private static Matrix4 axisAlignment(Path dir, Consumer<String> warnings) {
@@ -100,13 +74,8 @@ public record ScanNetScene(Path directory, List<SceneFrame> frames, int skipped,
                 file = meta;
             }
         }
-        if (axis == null) {
-            warnings.accept(dir + ": no " + AXIS_ALIGN_FILE + " (nor an axisAlignment line in the scan's meta file); using the identity");
-            return Matrix4.identity();
-        }
-        String problem = axis.rigidityProblem();
-        if (problem != null) throw new InvalidFileException(file, "is not a rigid axis alignment: " + problem);
-        return axis;
+        return Scene.checkedAxisAlignment(axis, new Scene.FileLocation(file, null), dir, warnings,
+                "no " + AXIS_ALIGN_FILE + " (nor an axisAlignment line in the scan's meta file)");
     }
 
     /** Frame name (file name without extension) to file, for the files of {@code folder} with one of the extensions. */
@@ -121,7 +90,7 @@ public record ScanNetScene(Path directory, List<SceneFrame> frames, int skipped,
                     if (lower.endsWith(ext) && Files.isRegularFile(p)) {
                         Path other = files.put(file.substring(0, file.length() - ext.length()), p);
                         if (other != null) throw new InvalidFileException(p, "and " + other.getFileName() + " are the same frame");
-                        if (files.size() > MAX_FRAMES) throw new InvalidFileException(folder, "holds more than " + MAX_FRAMES + " frames");
+                        if (files.size() > Scene.MAX_FRAMES) throw new InvalidFileException(folder, "holds more than " + Scene.MAX_FRAMES + " frames");
                     }
                 }
             }
@@ -159,9 +128,5 @@ public record ScanNetScene(Path directory, List<SceneFrame> frames, int skipped,
     private static Comparator<String> frameOrder(List<String> names) {
         boolean numeric = names.stream().allMatch(n -> n.matches("\\d{1,18}"));
         return numeric ? Comparator.comparingLong(Long::parseLong) : Comparator.naturalOrder();
-    }
-
-    private static String abbreviate(List<String> names) {
-        return names.size() <= 8 ? String.join(", ", names) : String.join(", ", names.subList(0, 8)) + ", ...";
     }
 }

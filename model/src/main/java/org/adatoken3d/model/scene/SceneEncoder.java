@@ -65,7 +65,7 @@ public final class SceneEncoder {
         return new SceneEncoder(tower, positions, projector);
     }
 
-    public Encoded encode(ScanNetScene scene, List<SceneFrame> views, long capSeed, Listener listener) {
+    public Encoded encode(Scene scene, List<SceneFrame> views, long capSeed, Listener listener) {
         ClipVisionConfig c = tower.config();
         int size = c.imageSize(), grid = c.grid(), perView = c.patches(), width = c.hidden();
         int patches = Math.multiplyExact(views.size(), perView);
@@ -77,7 +77,7 @@ public final class SceneEncoder {
             long t0 = System.nanoTime();
             float[] pixels = ClipImageProcessor.preprocess(ImageFiles.readRgb(f.color()), size);
             ProcessedDepth depth = ProcessedDepth.of(f.depth(), ImageFiles.readDepth(f.depth()), scene.depthIntrinsics(), size,
-                    ProcessedDepth.SCANNET_DEPTH_SCALE);
+                    scene.depthScale());
             float[] viewXyz = Unprojection.patchXyz(depth, scene.axisAlignment().times(f.pose()), grid);
             long t1 = System.nanoTime();
             float[] viewFeatures = tower.encode(pixels);

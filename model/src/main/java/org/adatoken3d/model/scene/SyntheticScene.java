@@ -1,5 +1,11 @@
 package org.adatoken3d.model.scene;
 
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferUShort;
 import java.io.IOException;
@@ -7,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -17,11 +24,11 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 
 /**
- * Writes a synthetic scene in the ScanNet export layout: a 6 × 5 × 3 m room with coloured boxes on the floor,
- * seen by a camera walking a circle around the room's centre. Colour and depth are ray-cast from the same
- * pinhole camera, so every depth pixel unprojects exactly onto the surface whose colour the colour frame shows.
- * Poses are written in a "raw" frame that {@code axis_align_matrix.txt} rotates and shifts back onto the room's
- * axes, as ScanNet's are.
+ * Writes a synthetic scene, in the ScanNet export layout or as an EmbodiedScan info JSON: a 6 × 5 × 3 m room with
+ * coloured boxes on the floor, seen by a camera walking a circle around the room's centre. Colour and depth are
+ * ray-cast from the same pinhole camera, so every depth pixel unprojects exactly onto the surface whose colour the
+ * colour frame shows. Poses are written in a "raw" frame that the axis alignment rotates and shifts back onto the
+ * room's axes, as ScanNet's are.
  */
 public final class SyntheticScene {
     /** Room extent in the aligned frame, metres; z is up. */
@@ -57,6 +64,21 @@ public final class SyntheticScene {
         }
     }
 
+    /** How the scene is stored on disk: the two layouts {@link Scene#open} reads. */
+    public enum Layout {
+        /** color/, depth/, pose/, intrinsic/, axis_align_matrix.txt. */
+        SCANNET,
+        /** posed_images/NNNNN.{jpg,png} and embodiedscan_info.json with the intrinsics, alignment and poses. */
+        EMBODIEDSCAN
+    }
+
+    public static final String INFO_FILE = "embodiedscan_info.json";
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            // Python's json writes a lost pose's -inf bare, as -Infinity; so do we.
+            .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .build();
+
     /** What was written, for tests and the demo to check against. */
     public record Written(Path directory, List<Box> boxes, Matrix4 axisAlignment, CameraIntrinsics intrinsics,
             List<Matrix4> alignedPoses) {}
@@ -68,6 +90,14 @@ public final class SyntheticScene {
     private SyntheticScene() {}
 
     public static Written write(Path dir, Options o) {
+        return write(dir, o, Layout.SCANNET);
+    }
+
+    /**
+     * Writes the scene in {@code layout}. Matrices hold the values of their 9-decimal text in both layouts, so the
+     * two layouts of one scene read back identically.
+     */
+    public static Written write(Path dir, Options o, Layout layout) {
         SplittableRandom rnd = new SplittableRandom(o.seed);
         List<Box> boxes = placeBoxes(rnd, o.boxes);
         double yaw = (rnd.nextDouble() - 0.5) * 1.2;
@@ -75,21 +105,48 @@ public final class SyntheticScene {
         // axis_align maps raw to aligned coordinates; the raw frame is where the poses live.
         Matrix4 alignInverse = align.rigidInverse();
         CameraIntrinsics k = new CameraIntrinsics(0.9 * o.width, 0.9 * o.width, (o.width - 1) / 2.0, (o.height - 1) / 2.0);
+        double[] kMatrix = {k.fx(), 0, k.cx(), 0, 0, k.fy(), k.cy(), 0, 0, 0, 1, 0, 0, 0, 0, 1};
+        boolean scanNet = layout == Layout.SCANNET;
         try {
-            for (String sub : new String[] {"color", "depth", "pose", "intrinsic"}) Files.createDirectories(dir.resolve(sub));
-            String kText = matrixText(new double[] {k.fx(), 0, k.cx(), 0, 0, k.fy(), k.cy(), 0, 0, 0, 1, 0, 0, 0, 0, 1});
-            Files.writeString(dir.resolve("intrinsic/intrinsic_depth.txt"), kText);
-            Files.writeString(dir.resolve("intrinsic/intrinsic_color.txt"), kText);
-            Files.writeString(dir.resolve(ScanNetScene.AXIS_ALIGN_FILE), matrixText(align.m()));
+            String[] folders = scanNet ? new String[] {"color", "depth", "pose", "intrinsic"} : new String[] {"posed_images"};
+            for (String sub : folders) Files.createDirectories(dir.resolve(sub));
+            if (scanNet) {
+                Files.writeString(dir.resolve("intrinsic/intrinsic_depth.txt"), matrixText(kMatrix));
+                Files.writeString(dir.resolve("intrinsic/intrinsic_color.txt"), matrixText(kMatrix));
+                Files.writeString(dir.resolve(ScanNetScene.AXIS_ALIGN_FILE), matrixText(align.m()));
+            }
+            ArrayNode images = JSON.createArrayNode();
             List<Matrix4> poses = new ArrayList<>();
             for (int f = 0; f < o.frames; f++) {
                 Matrix4 pose = cameraPose(f, o.frames);
                 poses.add(pose);
                 Render r = render(pose, k, o.width, o.height, boxes);
-                writeJpeg(dir.resolve("color/" + f + ".jpg"), r.rgb, o.width, o.height);
-                writeDepth(dir.resolve("depth/" + f + ".png"), r.depth, o.width, o.height);
                 boolean invalid = o.invalidPoseEvery > 0 && f % o.invalidPoseEvery == o.invalidPoseEvery - 1;
-                Files.writeString(dir.resolve("pose/" + f + ".txt"), invalid ? invalidPose() : matrixText(alignInverse.times(pose).m()));
+                double[] raw = invalid ? invalidPose() : alignInverse.times(pose).m();
+                String color = scanNet ? "color/" + f + ".jpg" : String.format(Locale.ROOT, "posed_images/%05d.jpg", f);
+                String depth = scanNet ? "depth/" + f + ".png" : String.format(Locale.ROOT, "posed_images/%05d.png", f);
+                writeJpeg(dir.resolve(color), r.rgb, o.width, o.height);
+                writeDepth(dir.resolve(depth), r.depth, o.width, o.height);
+                if (scanNet) {
+                    Files.writeString(dir.resolve("pose/" + f + ".txt"), matrixText(raw));
+                } else {
+                    ObjectNode image = images.addObject();
+                    image.put("img_path", color);
+                    image.put("depth_path", depth);
+                    image.set("cam2global", matrixJson(raw));
+                }
+            }
+            if (!scanNet) {
+                ObjectNode scene = JSON.createObjectNode();
+                scene.put("sample_idx", "synthetic/" + dir.toAbsolutePath().normalize().getFileName());
+                scene.set("axis_align_matrix", matrixJson(align.m()));
+                scene.set("cam2img", matrixJson(kMatrix));
+                scene.set("depth_cam2img", matrixJson(kMatrix));
+                scene.set("images", images);
+                ObjectNode info = JSON.createObjectNode();
+                info.putObject("metainfo").put("dataset", "synthetic room (adatoken3d synth-scene)");
+                info.putArray("data_list").add(scene);
+                Files.writeString(dir.resolve(INFO_FILE), JSON.writeValueAsString(info));
             }
             return new Written(dir, boxes, align, k, poses);
         } catch (IOException e) {
@@ -216,14 +273,30 @@ public final class SyntheticScene {
     static String matrixText(double[] m) {
         StringBuilder s = new StringBuilder();
         for (int r = 0; r < 4; r++) {
-            for (int c = 0; c < 4; c++) s.append(c == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.9f", m[r * 4 + c]));
+            for (int c = 0; c < 4; c++) s.append(c == 0 ? "" : " ").append(decimal(m[r * 4 + c]));
             s.append('\n');
         }
         return s.toString();
     }
 
-    private static String invalidPose() {
-        return "-inf -inf -inf -inf\n".repeat(4);
+    /** The matrix as nested lists (numpy's tolist()), each value that of its text in {@link #matrixText}. */
+    private static ArrayNode matrixJson(double[] m) {
+        ArrayNode rows = JSON.createArrayNode();
+        for (int r = 0; r < 4; r++) {
+            ArrayNode row = rows.addArray();
+            for (int c = 0; c < 4; c++) row.add(Double.isInfinite(m[r * 4 + c]) ? m[r * 4 + c] : Double.parseDouble(decimal(m[r * 4 + c])));
+        }
+        return rows;
+    }
+
+    private static String decimal(double v) {
+        return Double.isInfinite(v) ? (v < 0 ? "-inf" : "inf") : String.format(Locale.ROOT, "%.9f", v);
+    }
+
+    private static double[] invalidPose() {
+        double[] m = new double[16];
+        Arrays.fill(m, Double.NEGATIVE_INFINITY);
+        return m;
     }
 
     private static void writeJpeg(Path file, byte[] rgb, int w, int h) throws IOException {

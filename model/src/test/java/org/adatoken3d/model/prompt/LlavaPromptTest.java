@@ -70,6 +70,28 @@ class LlavaPromptTest {
         assertArrayEquals(withBos.encode("\nq ASSISTANT:", false), bos.afterSpatial());
     }
 
+    /** A click splits the text after the spatial block like another placeholder: each chunk tokenized on its own. */
+    @Test
+    void aClickIsOnePlaceholderBetweenSeparatelyTokenizedChunks() {
+        PromptTokens tokens = LlavaPrompt.encode(llama, "What is at [1.0, 2.0, 0.5]?");
+        int[] head = llama.encode("\nWhat is at ", false), tail = llama.encode("? ASSISTANT:", false);
+        int[] expected = IntStream.concat(IntStream.concat(IntStream.of(head), IntStream.of(PromptTokens.CLICK_PLACEHOLDER)), IntStream.of(tail)).toArray();
+        assertArrayEquals(expected, tokens.afterSpatial());
+        assertArrayEquals(new int[] {head.length}, tokens.clickOffsets());
+        assertArrayEquals(LlavaPrompt.encode(llama, "What is this?").beforeSpatial(), tokens.beforeSpatial());
+
+        Tokenizer chars = new CharTokenizer(0);
+        PromptTokens two = LlavaPrompt.encode(chars, "[1,2,3]a[4,5,6]");
+        int[] n = chars.encode("\n", false), a = chars.encode("a", false), cue = chars.encode(" ASSISTANT:", false);
+        assertArrayEquals(new int[] {n.length, n.length + 1 + a.length}, two.clickOffsets());
+        assertEquals(n.length + 1 + a.length + 1 + cue.length, two.afterSpatial().length);
+    }
+
+    @Test
+    void aQuestionWithoutAClickHasNoClickOffsets() {
+        assertArrayEquals(new int[0], LlavaPrompt.encode(llama, "What is in [the] corner?").clickOffsets());
+    }
+
     @Test
     void textOnlyIsTheWholePromptWithBos() {
         int[] ids = LlavaPrompt.encodeTextOnly(llama, "Hi");

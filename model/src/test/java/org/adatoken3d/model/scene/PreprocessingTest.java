@@ -138,7 +138,7 @@ class PreprocessingTest {
     void unprojectedPatchesLieOnTheSyntheticRoomsSurfaces() {
         // 96x72 frames with a 42-pixel crop: resized to 56x42, cropped 7 px each side, so the crop is exact.
         SyntheticScene.Written w = SyntheticScene.write(tmp.resolve("s"), new SyntheticScene.Options(6, 96, 72, 4, 3, 0));
-        ScanNetScene scene = ScanNetScene.open(w.directory(), x -> {});
+        Scene scene = ScanNetScene.open(w.directory(), x -> {});
         int grid = 6;
         for (SceneFrame f : scene.frames()) {
             ProcessedDepth d = ProcessedDepth.of(f.depth(), ImageFiles.readDepth(f.depth()), scene.depthIntrinsics(), 42, 1000);

@@ -27,7 +27,7 @@ class ScanNetSceneTest {
     void opensSyntheticSceneWithPosesIntrinsicsAndAlignment() {
         Path dir = scene(12, 0);
         List<String> warnings = new ArrayList<>();
-        ScanNetScene s = ScanNetScene.open(dir, warnings::add);
+        Scene s = ScanNetScene.open(dir, warnings::add);
         assertEquals(12, s.frames().size());
         assertEquals(List.of(), warnings);
         assertEquals("0", s.frames().get(0).name());
@@ -43,7 +43,7 @@ class ScanNetSceneTest {
     void framesWithInfinitePosesAreSkippedWithAWarning() {
         Path dir = scene(12, 4);
         List<String> warnings = new ArrayList<>();
-        ScanNetScene s = ScanNetScene.open(dir, warnings::add);
+        Scene s = ScanNetScene.open(dir, warnings::add);
         assertEquals(9, s.frames().size());
         assertEquals(3, s.skipped());
         assertEquals(1, warnings.size());

@@ -31,7 +31,7 @@ class SceneEncoderTest {
         Path model = tmp.resolve("model");
         new SyntheticCheckpoint(SynthPreset.TINY, 1, DType.F32, 2).withVision(SMALL_TOWER).write(model, b -> {});
         SyntheticScene.write(tmp.resolve("scene"), new SyntheticScene.Options(12, 96, 72, 4, 9, 0));
-        ScanNetScene scene = ScanNetScene.open(tmp.resolve("scene"), w -> {});
+        Scene scene = ScanNetScene.open(tmp.resolve("scene"), w -> {});
         List<SceneFrame> views = scene.sample(6);
         try (Checkpoint ckpt = Checkpoint.open(model); ClipVisionTower tower = ClipVisionTower.locate(ckpt, null, null)) {
             ModelConfig config = ModelConfig.load(model.resolve("config.json"));
@@ -60,6 +60,28 @@ class SceneEncoderTest {
             for (float v : s.embeds()) assertTrue(Float.isFinite(v));
             SpatialInput again = encoder.encode(scene, views, 0, SceneEncoder.Listener.SILENT).spatial();
             assertArrayEquals(s.embeds(), again.embeds(), "encoding is deterministic");
+        }
+    }
+
+    @Test
+    void scanNetAndEmbodiedScanLayoutsOfOneSceneGiveIdenticalSpatialTokens() throws Exception {
+        Path model = tmp.resolve("model");
+        new SyntheticCheckpoint(SynthPreset.TINY, 1, DType.F32, 2).withVision(SMALL_TOWER).write(model, b -> {});
+        SyntheticScene.Options options = new SyntheticScene.Options(14, 96, 72, 4, 11, 6);
+        SyntheticScene.write(tmp.resolve("scannet"), options, SyntheticScene.Layout.SCANNET);
+        SyntheticScene.write(tmp.resolve("embodiedscan"), options, SyntheticScene.Layout.EMBODIEDSCAN);
+        Scene scanNet = Scene.open(tmp.resolve("scannet"), w -> {});
+        Scene info = Scene.open(tmp.resolve("embodiedscan"), w -> {});
+        assertEquals(ScanNetScene.LAYOUT, scanNet.layout());
+        assertEquals(EmbodiedScanInfo.LAYOUT, info.layout());
+        try (Checkpoint ckpt = Checkpoint.open(model); ClipVisionTower tower = ClipVisionTower.locate(ckpt, null, null)) {
+            SceneEncoder encoder = SceneEncoder.of(ckpt, ModelConfig.load(model.resolve("config.json")), tower);
+            SpatialInput a = encoder.encode(scanNet, scanNet.sample(5), 0, SceneEncoder.Listener.SILENT).spatial();
+            SpatialInput b = encoder.encode(info, info.sample(5), 0, SceneEncoder.Listener.SILENT).spatial();
+            assertTrue(a.count() > 10, "the views see the room: " + a.count() + " tokens");
+            assertEquals(a.count(), b.count());
+            assertArrayEquals(a.xyz(), b.xyz());
+            assertArrayEquals(a.embeds(), b.embeds());
         }
     }
 }

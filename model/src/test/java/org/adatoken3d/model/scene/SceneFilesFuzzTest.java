@@ -7,7 +7,7 @@ import org.adatoken3d.weights.InvalidFileException;
 
 /**
  * The scene file parsers on arbitrary bytes: matrix text (poses, intrinsics, axis alignment), a scan's meta file,
- * and colour and depth frames. Each either yields a well-formed value or throws {@link InvalidFileException}; any
+ * an EmbodiedScan info JSON, and colour and depth frames. Each either yields a well-formed value or throws {@link InvalidFileException}; any
  * other exception is a finding. Under {@code mvn test} these run in Jazzer's regression mode on the seeds in
  * {@code SceneFilesFuzzTestInputs/<method>/}; set {@code JAZZER_FUZZ=1} to fuzz.
  */
@@ -29,6 +29,19 @@ class SceneFilesFuzzTest {
     void scanMetaFile(byte[] data) {
         try {
             MatrixText.parseAxisAlignment(FILE, new String(data, StandardCharsets.UTF_8));
+        } catch (InvalidFileException expected) {
+            // A clear error is the right answer to a bad file.
+        }
+    }
+
+    @FuzzTest(maxDuration = "60s")
+    void embodiedScanInfo(byte[] data) {
+        try {
+            Scene scene = EmbodiedScanInfo.parse(FILE, data, false, w -> {});
+            if (scene.frames().isEmpty()) throw new AssertionError("a scene without frames was accepted");
+            for (SceneFrame f : scene.frames()) {
+                if (f.pose().rigidityProblem() != null) throw new AssertionError("a non-rigid pose was accepted: " + f.pose());
+            }
         } catch (InvalidFileException expected) {
             // A clear error is the right answer to a bad file.
         }
