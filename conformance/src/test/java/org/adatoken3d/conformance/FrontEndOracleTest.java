@@ -25,7 +25,7 @@ import org.adatoken3d.model.scene.CameraIntrinsics;
 import org.adatoken3d.model.scene.ClipImageProcessor;
 import org.adatoken3d.model.scene.DepthImage;
 import org.adatoken3d.model.scene.Matrix4;
-import org.adatoken3d.model.scene.PositionEmbedding3d;
+import org.adatoken3d.model.multimodal.PositionEmbedding3d;
 import org.adatoken3d.model.scene.ProcessedDepth;
 import org.adatoken3d.model.scene.RgbImage;
 import org.adatoken3d.model.scene.Unprojection;

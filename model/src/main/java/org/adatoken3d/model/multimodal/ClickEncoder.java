@@ -2,7 +2,6 @@ package org.adatoken3d.model.multimodal;
 
 import java.util.List;
 import org.adatoken3d.model.prompt.ClickQuestion;
-import org.adatoken3d.model.scene.PositionEmbedding3d;
 import org.adatoken3d.weights.Checkpoint;
 import org.adatoken3d.weights.InvalidFileException;
 import org.adatoken3d.weights.ModelConfig;

@@ -1,6 +1,7 @@
 package org.adatoken3d.model.scene;
 
 import java.util.List;
+import org.adatoken3d.model.multimodal.PositionEmbedding3d;
 import org.adatoken3d.model.multimodal.Projector;
 import org.adatoken3d.model.multimodal.SpatialInput;
 import org.adatoken3d.model.vision.ClipVisionConfig;

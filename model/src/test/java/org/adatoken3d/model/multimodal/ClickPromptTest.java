@@ -15,7 +15,6 @@ import org.adatoken3d.model.decoder.DecoderWeights;
 import org.adatoken3d.model.decoder.EmbeddedRow;
 import org.adatoken3d.model.decoder.PrefillRequest;
 import org.adatoken3d.model.generation.Prompt;
-import org.adatoken3d.model.scene.PositionEmbedding3d;
 import org.adatoken3d.model.synth.SynthPreset;
 import org.adatoken3d.model.synth.SyntheticCheckpoint;
 import org.adatoken3d.testing.SeededCases;

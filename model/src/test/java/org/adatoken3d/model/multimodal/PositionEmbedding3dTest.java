@@ -1,4 +1,4 @@
-package org.adatoken3d.model.scene;
+package org.adatoken3d.model.multimodal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package org.adatoken3d.model.scene;
+package org.adatoken3d.model.multimodal;
 
 import org.adatoken3d.kernels.Gemm;
 import org.adatoken3d.kernels.LayerNorm;
