@@ -1,6 +1,5 @@
 package org.adatoken3d.cli;
 
-import org.adatoken3d.kernels.Parallel;
 import org.adatoken3d.kernels.bench.KernelBench;
 import org.adatoken3d.model.Model;
 import org.adatoken3d.model.decoder.KvCache;
@@ -46,7 +45,7 @@ final class BenchDecodeCommand implements Runnable {
                     * m.config().numLayers() * (promptTokens + tokens / 2);
             double bandwidth = new KernelBench(1, 3, Progress::say).readBandwidth().median();
             double roofline = bandwidth / (weightBytes + kvBytes);
-            System.out.printf("decode  after %d prompt tokens, %d tokens, %d threads%n", promptTokens, tokens, Parallel.threads());
+            System.out.printf("decode  after %d prompt tokens, %d tokens, on %s%n", promptTokens, tokens, m.decoder().backend().description());
             System.out.printf("  time to first token  %.3f s%n", g.prefillNanos() / 1e9);
             System.out.printf("  decoding             %.2f tok/s%n", tokPerSec);
             System.out.printf("  bytes per token      %.1f MB weights + %.1f MB KV cache%n", weightBytes / 1e6, kvBytes / 1e6);
