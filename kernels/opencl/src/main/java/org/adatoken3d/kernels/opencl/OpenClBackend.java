@@ -82,8 +82,9 @@ final class OpenClBackend implements Backend {
 
     @Override
     public String description() {
-        return "opencl:" + index + " " + device.name() + " (" + device.platformName() + ", GEMM tile " + tiles.gemmTile()
-                + ", reduction group " + tiles.reductionGroup() + ")";
+        return "opencl:" + index + " " + device.name() + " (" + device.platformName() + ", GEMM " + tiles.gemmTile() + "x"
+                + tiles.gemmTile() + " items x " + tiles.gemmWork() + "x" + tiles.gemmWork() + " outputs, reduction group "
+                + tiles.reductionGroup() + ")";
     }
 
     TileSizes tiles() {
@@ -197,9 +198,9 @@ final class OpenClBackend implements Backend {
             int g = tiles.reductionGroup();
             launch(p.kernel("gemv"), new long[] {(long) m.rows() * g}, new long[] {g}, at, m.mem(), ct, m.rows(), m.cols());
         } else {
-            int ts = tiles.gemmTile();
-            launch(p.kernel("gemm"), new long[] {roundUp(m.rows(), ts), roundUp(rows, ts)}, new long[] {ts, ts},
-                    at, m.mem(), ct, rows, m.rows(), m.cols());
+            int ts = tiles.gemmTile(), block = tiles.gemmBlock();
+            launch(p.kernel("gemm"), new long[] {roundUp(m.rows(), block) / block * ts, roundUp(rows, block) / block * ts},
+                    new long[] {ts, ts}, at, m.mem(), ct, rows, m.rows(), m.cols());
         }
     }
 
