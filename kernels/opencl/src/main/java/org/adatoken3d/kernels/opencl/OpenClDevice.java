@@ -7,7 +7,9 @@ import static org.jocl.CL.CL_DEVICE_MAX_COMPUTE_UNITS;
 import static org.jocl.CL.CL_DEVICE_MAX_WORK_GROUP_SIZE;
 import static org.jocl.CL.CL_DEVICE_MAX_WORK_ITEM_SIZES;
 import static org.jocl.CL.CL_DEVICE_NAME;
+import static org.jocl.CL.CL_DEVICE_TYPE;
 import static org.jocl.CL.CL_DEVICE_TYPE_ALL;
+import static org.jocl.CL.CL_DEVICE_TYPE_CPU;
 import static org.jocl.CL.CL_DEVICE_VERSION;
 import static org.jocl.CL.CL_PLATFORM_NAME;
 import static org.jocl.CL.clGetDeviceIDs;
@@ -27,7 +29,7 @@ import org.jocl.cl_platform_id;
 /** One OpenCL device as the driver reports it: what {@code devices} lists and what tile sizes are chosen from. */
 record OpenClDevice(cl_platform_id platform, cl_device_id id, String platformName, String name, String version,
                     int computeUnits, long maxWorkGroupSize, long[] maxWorkItemSizes, long localMemBytes,
-                    long globalMemBytes, boolean fp64) {
+                    long globalMemBytes, boolean fp64, boolean cpu) {
 
     /** Every device of every platform, in platform order; throws when no OpenCL runtime or platform is there. */
     static List<OpenClDevice> all() {
@@ -53,7 +55,8 @@ record OpenClDevice(cl_platform_id platform, cl_device_id id, String platformNam
                 devices.add(new OpenClDevice(p, d, platformName, deviceString(d, CL_DEVICE_NAME), deviceString(d, CL_DEVICE_VERSION),
                         (int) deviceLong(d, CL_DEVICE_MAX_COMPUTE_UNITS, Sizeof.cl_uint), deviceLong(d, CL_DEVICE_MAX_WORK_GROUP_SIZE, Sizeof.size_t),
                         items, deviceLong(d, CL_DEVICE_LOCAL_MEM_SIZE, Sizeof.cl_ulong), deviceLong(d, CL_DEVICE_GLOBAL_MEM_SIZE, Sizeof.cl_ulong),
-                        deviceString(d, CL_DEVICE_EXTENSIONS).contains("cl_khr_fp64")));
+                        deviceString(d, CL_DEVICE_EXTENSIONS).contains("cl_khr_fp64"),
+                        (deviceLong(d, CL_DEVICE_TYPE, Sizeof.cl_ulong) & CL_DEVICE_TYPE_CPU) != 0));
             }
         }
         return devices;

@@ -9,21 +9,23 @@ package org.adatoken3d.kernels.opencl;
 record TileSizes(int gemmTile, int gemmWork, int reductionGroup) {
 
     static TileSizes forDevice(OpenClDevice d) {
-        return choose(d.maxWorkGroupSize(), Math.min(d.maxWorkItemSizes()[0], d.maxWorkItemSizes()[1]), d.localMemBytes());
+        return choose(d.maxWorkGroupSize(), Math.min(d.maxWorkItemSizes()[0], d.maxWorkItemSizes()[1]), d.localMemBytes(), d.cpu());
     }
 
     /**
      * The largest work-group edge from 16, 8, 4, 2, 1 the work-group limits allow, then the most outputs per item
-     * (4, 2, 1) whose tiles fit local memory (halving the edge if even one output per item does not fit);
-     * reductions up to 256 wide.
+     * (4, 2, 1) whose tiles fit local memory (halving the edge if even one output per item does not fit).
+     * Reductions are 16 wide on CPU devices, where an OpenCL runtime maps work-items to SIMD lanes and each
+     * barrier level costs a pass over the group (16: one AVX-512 vector of f32), and 64 wide elsewhere (two
+     * NVIDIA warps, one AMD wavefront); less where the limits say so.
      */
-    static TileSizes choose(long maxWorkGroup, long maxItemsPerDimension, long localMemBytes) {
+    static TileSizes choose(long maxWorkGroup, long maxItemsPerDimension, long localMemBytes, boolean cpu) {
         int tile = 16;
         while (tile > 1 && ((long) tile * tile > maxWorkGroup || tile > maxItemsPerDimension)) tile /= 2;
         int work = 4;
         while (work > 1 && !fits(tile * work, localMemBytes)) work /= 2;
         while (tile > 1 && !fits(tile * work, localMemBytes)) tile /= 2;
-        int group = 256;
+        int group = cpu ? 16 : 64;
         while (group > 1 && (group > maxWorkGroup || group > maxItemsPerDimension || (long) group * Float.BYTES > localMemBytes)) {
             group /= 2;
         }

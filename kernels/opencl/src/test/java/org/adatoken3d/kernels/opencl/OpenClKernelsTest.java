@@ -365,15 +365,16 @@ class OpenClKernelsTest {
     void tileSizesStayWithinTheDeviceLimits() {
         SeededCases.run("tileSizesWithinLimits", 200, r -> {
             long wg = 1L << r.nextInt(12), items = 1L << r.nextInt(12), local = 64L << r.nextInt(12);
-            TileSizes t = TileSizes.choose(wg, items, local);
+            TileSizes t = TileSizes.choose(wg, items, local, r.nextBoolean());
             int b = t.gemmBlock();
             assertTrue((long) t.gemmTile() * t.gemmTile() <= wg && t.gemmTile() <= items, t + " within work-group " + wg + ", items " + items);
             assertTrue(2L * b * (b + 1) * 4 <= local || b == 1, t + " within local memory " + local);
             assertTrue(t.reductionGroup() <= Math.max(1, Math.min(wg, items)), t + " reduction group within " + wg);
             assertEquals(0, t.reductionGroup() & (t.reductionGroup() - 1), "reduction group is a power of two");
         });
-        assertEquals(new TileSizes(16, 4, 256), TileSizes.choose(1024, 1024, 64 * 1024), "a large device gets the largest tiles");
-        assertEquals(new TileSizes(16, 2, 256), TileSizes.choose(1024, 1024, 32 * 1024), "32 KiB of local memory halves the outputs per item");
-        assertEquals(new TileSizes(8, 4, 128), TileSizes.choose(128, 128, 32 * 1024), "a 128-item work-group limit halves the edge");
+        assertEquals(new TileSizes(16, 4, 64), TileSizes.choose(1024, 1024, 64 * 1024, false), "a large GPU gets the largest tiles");
+        assertEquals(new TileSizes(16, 2, 64), TileSizes.choose(1024, 1024, 32 * 1024, false), "32 KiB of local memory halves the outputs per item");
+        assertEquals(new TileSizes(4, 4, 32), TileSizes.choose(32, 32, 32 * 1024, false), "a 32-item work-group limit shrinks edge and reductions");
+        assertEquals(new TileSizes(16, 4, 16), TileSizes.choose(4096, 4096, 1 << 20, true), "a CPU device reduces one vector wide");
     }
 }
