@@ -28,6 +28,11 @@ final class Bf16Weights extends WeightMatrix {
     }
 
     @Override
+    public MemorySegment data() {
+        return data;
+    }
+
+    @Override
     public long bytes() {
         return (long) rows * cols * 2;
     }

@@ -30,6 +30,11 @@ final class F16Weights extends WeightMatrix {
     }
 
     @Override
+    public MemorySegment data() {
+        return data;
+    }
+
+    @Override
     public long bytes() {
         return (long) rows * cols * 2;
     }

@@ -23,6 +23,11 @@ final class F32Weights extends WeightMatrix {
     }
 
     @Override
+    public MemorySegment data() {
+        return data;
+    }
+
+    @Override
     public long bytes() {
         return (long) rows * cols * 4;
     }

@@ -64,6 +64,11 @@ public final class Rope {
         return headDim;
     }
 
+    /** The f32 inverse frequencies, {@code headDim / 2} of them: what a backend needs to rotate with the same angles. */
+    public float[] inverseFrequencies() {
+        return invFreq.clone();
+    }
+
     public RopeStyle style() {
         return style;
     }

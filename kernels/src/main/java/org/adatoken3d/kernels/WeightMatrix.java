@@ -62,6 +62,14 @@ public abstract sealed class WeightMatrix permits F32Weights, F16Weights, Bf16We
 
     public abstract WeightFormat format();
 
+    /**
+     * The stored elements, little-endian and row-major, for backends that copy weights to an accelerator once.
+     * Q8_0 matrices have no such segment (their layout is this package's own) and throw.
+     */
+    public MemorySegment data() {
+        throw new UnsupportedOperationException(format() + " weights have no stored segment to copy; only F32, F16 and BF16 do");
+    }
+
     /** The bytes a full pass over this matrix reads (what GEMV bandwidth is measured against). */
     public abstract long bytes();
 

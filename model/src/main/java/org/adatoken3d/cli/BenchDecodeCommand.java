@@ -1,6 +1,5 @@
 package org.adatoken3d.cli;
 
-import org.adatoken3d.kernels.Parallel;
 import org.adatoken3d.kernels.bench.KernelBench;
 import org.adatoken3d.model.Model;
 import org.adatoken3d.model.decoder.KvCache;
@@ -54,7 +53,7 @@ final class BenchDecodeCommand implements Runnable {
                     .sorted().toArray();
             double bandwidth = (samples[(samples.length - 1) / 2] + samples[samples.length / 2]) / 2;
             double roofline = bandwidth / (weightBytes + kvBytes);
-            System.out.printf("decode  after %d prompt tokens, %d tokens, %d threads%n", promptTokens, tokens, Parallel.threads());
+            System.out.printf("decode  after %d prompt tokens, %d tokens, on %s%n", promptTokens, tokens, m.decoder().backend().description());
             System.out.printf("  time to first token  %.3f s%n", g.prefillNanos() / 1e9);
             System.out.printf("  decoding             %.2f tok/s%n", tokPerSec);
             System.out.printf("  bytes per token      %.1f MB weights + %.1f MB KV cache%n", weightBytes / 1e6, kvBytes / 1e6);

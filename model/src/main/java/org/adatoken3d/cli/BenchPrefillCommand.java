@@ -60,7 +60,8 @@ final class BenchPrefillCommand implements Runnable {
             int[] perLayer = new int[m.config().numLayers()];
             Arrays.fill(perLayer, tokens);
             long work = flops.prefillFlops(perLayer, all ? FlopsModel.Logits.EVERY_POSITION : FlopsModel.Logits.LAST_TOKEN);
-            System.out.printf("prefill  %d tokens, %d layers, logits %s, %d threads%n", tokens, m.config().numLayers(), logits, Parallel.threads());
+            System.out.printf("prefill  %d tokens, %d layers, logits %s, on %s%n", tokens, m.config().numLayers(), logits,
+                    m.decoder().backend().description());
             System.out.printf("  adatoken3d  %8.3f s  %8.1f tok/s  %7.1f GFLOP/s  (median of %d)%n", median, tokens / median, work / median / 1e9, runs);
             if (vsTorch) {
                 TorchBench.Result torch = TorchBench.prefill(model.model, tokens, all, Parallel.threads(), runs);

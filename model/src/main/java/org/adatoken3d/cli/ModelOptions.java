@@ -3,6 +3,8 @@ package org.adatoken3d.cli;
 import java.nio.file.Path;
 import org.adatoken3d.kernels.Parallel;
 import org.adatoken3d.kernels.RopeStyle;
+import org.adatoken3d.kernels.backend.Backend;
+import org.adatoken3d.kernels.backend.Backends;
 import org.adatoken3d.model.Model;
 import org.adatoken3d.model.decoder.DecoderWeights;
 import picocli.CommandLine.Option;
@@ -18,6 +20,11 @@ final class ModelOptions {
 
     @Option(names = "--q8", description = "Quantise the layer matrices to Q8_0 at load time (faster decoding, small error).")
     boolean q8;
+
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEVICE",
+            description = "Where the decoder layers run: cpu (Vector API) or opencl[:N] (device N of ./adatoken3d devices; "
+                    + "needs the OpenCL backend module and an OpenCL driver). Default: ${DEFAULT-VALUE}.")
+    String device;
 
     @Option(names = "--kv-budget", paramLabel = "GiB", defaultValue = "8",
             description = "Most memory the KV cache may take, in GiB (default: ${DEFAULT-VALUE}).")
@@ -40,9 +47,10 @@ final class ModelOptions {
             case "interleaved" -> RopeStyle.INTERLEAVED;
             default -> throw new IllegalArgumentException("--rope-style must be rotate_half or interleaved, got " + ropeStyle);
         };
-        Model m = Model.open(model, q8 ? DecoderWeights.Storage.Q8_0 : DecoderWeights.Storage.AS_STORED, style);
-        Progress.say("loaded %s (%s, %d layers, hidden %d) in %.2f s", model, m.config().family(), m.config().numLayers(),
-                m.config().hiddenSize(), (System.nanoTime() - t0) / 1e9);
+        Backend backend = Backends.open(device);
+        Model m = Model.open(model, q8 ? DecoderWeights.Storage.Q8_0 : DecoderWeights.Storage.AS_STORED, style, backend);
+        Progress.say("loaded %s (%s, %d layers, hidden %d) on %s in %.2f s", model, m.config().family(), m.config().numLayers(),
+                m.config().hiddenSize(), backend.description(), (System.nanoTime() - t0) / 1e9);
         return m;
     }
 

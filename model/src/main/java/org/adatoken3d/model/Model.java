@@ -3,6 +3,8 @@ package org.adatoken3d.model;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.adatoken3d.kernels.RopeStyle;
+import org.adatoken3d.kernels.backend.Backend;
+import org.adatoken3d.kernels.backend.CpuBackend;
 import org.adatoken3d.model.decoder.Decoder;
 import org.adatoken3d.model.decoder.DecoderWeights;
 import org.adatoken3d.model.tokenizer.Tokenizer;
@@ -11,20 +13,22 @@ import org.adatoken3d.weights.Checkpoint;
 import org.adatoken3d.weights.InvalidFileException;
 import org.adatoken3d.weights.ModelConfig;
 
-/** A model folder opened for inference: its config, mapped weights, decoder and tokenizer. */
+/** A model folder opened for inference: its config, mapped weights, decoder (on its backend) and tokenizer. */
 public final class Model implements AutoCloseable {
     private final Path directory;
     private final Checkpoint checkpoint;
     private final ModelConfig config;
     private final Decoder decoder;
     private final Tokenizer tokenizer;
+    private final Backend backend;
 
-    private Model(Path directory, Checkpoint checkpoint, ModelConfig config, Decoder decoder, Tokenizer tokenizer) {
+    private Model(Path directory, Checkpoint checkpoint, ModelConfig config, Decoder decoder, Tokenizer tokenizer, Backend backend) {
         this.directory = directory;
         this.checkpoint = checkpoint;
         this.config = config;
         this.decoder = decoder;
         this.tokenizer = tokenizer;
+        this.backend = backend;
     }
 
     /** Opens a Hugging Face layout folder: config.json, safetensors (sharded or not) and a tokenizer. */
@@ -34,6 +38,23 @@ public final class Model implements AutoCloseable {
 
     /** As {@link #open(Path, DecoderWeights.Storage)}, with an explicit RoPE convention. */
     public static Model open(Path directory, DecoderWeights.Storage storage, RopeStyle ropeStyle) {
+        return open(directory, storage, ropeStyle, new CpuBackend());
+    }
+
+    /**
+     * As {@link #open(Path, DecoderWeights.Storage, RopeStyle)}, running the decoder on {@code backend}; the model
+     * takes ownership of the backend and closes it (also when opening fails).
+     */
+    public static Model open(Path directory, DecoderWeights.Storage storage, RopeStyle ropeStyle, Backend backend) {
+        try {
+            return openOn(directory, storage, ropeStyle, backend);
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+    }
+
+    private static Model openOn(Path directory, DecoderWeights.Storage storage, RopeStyle ropeStyle, Backend backend) {
         if (!Files.isDirectory(directory)) {
             throw new InvalidFileException(directory, "not a model folder (expected config.json and *.safetensors in it)");
         }
@@ -47,7 +68,7 @@ public final class Model implements AutoCloseable {
             DecoderWeights weights = DecoderWeights.load(checkpoint, config, storage);
             // Conformance fixtures carry no tokenizer; commands that need text ask for it through tokenizer().
             Tokenizer tokenizer = Tokenizers.hasTokenizer(directory) ? Tokenizers.forModel(directory) : null;
-            return new Model(directory, checkpoint, config, new Decoder(config, weights, ropeStyle), tokenizer);
+            return new Model(directory, checkpoint, config, new Decoder(config, weights, ropeStyle, backend), tokenizer, backend);
         } catch (RuntimeException e) {
             checkpoint.close();
             throw e;
@@ -80,6 +101,10 @@ public final class Model implements AutoCloseable {
 
     @Override
     public void close() {
-        checkpoint.close();
+        try {
+            backend.close();
+        } finally {
+            checkpoint.close();
+        }
     }
 }

@@ -4,17 +4,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntConsumer;
-import org.adatoken3d.kernels.Activations;
-import org.adatoken3d.kernels.Attention;
 import org.adatoken3d.kernels.AttentionShape;
 import org.adatoken3d.kernels.ContributionProbe;
-import org.adatoken3d.kernels.Gemm;
-import org.adatoken3d.kernels.RmsNorm;
 import org.adatoken3d.kernels.Rope;
 import org.adatoken3d.kernels.RopeStyle;
-import org.adatoken3d.kernels.Vectors;
+import org.adatoken3d.kernels.backend.Backend;
+import org.adatoken3d.kernels.backend.CpuBackend;
+import org.adatoken3d.kernels.backend.Tensor;
 import org.adatoken3d.pruning.Contribution;
-import org.adatoken3d.pruning.GatePolicy;
 import org.adatoken3d.pruning.KeepSet;
 import org.adatoken3d.pruning.QuerySet;
 import org.adatoken3d.weights.ModelConfig;
@@ -23,11 +20,18 @@ import org.adatoken3d.weights.ModelConfig;
  * The LLaMA / Qwen2 decoder: prefill in matrix form, decoding one token at a time, with AdaToken gating of the
  * spatial block after layer K−1 (DESIGN.md §2.1).
  *
+ * <p>Every layer runs on a {@link Backend} (the CPU's Vector API kernels, or an accelerator): weights are made
+ * resident on it once, the KV cache and activations live on it, and the host writes input rows and positions and
+ * reads back only logits, requested hidden states and, at the gate layer, the contribution vector. The gate's
+ * decision is made on the host; the compaction it orders runs on the backend.
+ *
  * <p>One instance serves one generation at a time (it owns scratch buffers).
  */
 public final class Decoder {
     private final ModelConfig config;
     private final DecoderWeights weights;
+    private final Backend backend;
+    private final ResidentWeights resident;
     private final AttentionShape shape;
     private final Rope rope;
     private final int hidden;
@@ -40,11 +44,16 @@ public final class Decoder {
         this(config, weights, RopeStyle.ROTATE_HALF);
     }
 
+    public Decoder(ModelConfig config, DecoderWeights weights, RopeStyle ropeStyle) {
+        this(config, weights, ropeStyle, new CpuBackend());
+    }
+
     /**
      * {@code ropeStyle} is ROTATE_HALF for Hugging Face checkpoints; INTERLEAVED serves Meta-layout weights (and
-     * gives the conformance suite a deliberately wrong engine to catch).
+     * gives the conformance suite a deliberately wrong engine to catch). The weights are made resident on
+     * {@code backend} here; the caller keeps owning (and closes) the backend.
      */
-    public Decoder(ModelConfig config, DecoderWeights weights, RopeStyle ropeStyle) {
+    public Decoder(ModelConfig config, DecoderWeights weights, RopeStyle ropeStyle, Backend backend) {
         if (config.ropeScaling() != null && !config.ropeScaling().isEmpty()) {
             throw new IllegalArgumentException("rope_scaling " + config.ropeScaling() + " is not supported (plain RoPE only)");
         }
@@ -57,6 +66,8 @@ public final class Decoder {
         this.kvWidth = config.numKvHeads() * config.headDim();
         this.inter = config.intermediateSize();
         this.vocab = config.vocabSize();
+        this.backend = backend;
+        this.resident = ResidentWeights.upload(weights, backend);
     }
 
     public ModelConfig config() {
@@ -67,9 +78,13 @@ public final class Decoder {
         return weights;
     }
 
-    /** A KV cache shaped for this decoder. */
+    public Backend backend() {
+        return backend;
+    }
+
+    /** A KV cache shaped for this decoder, on its backend. */
     public KvCache newCache(int capacity, long budgetBytes) {
-        return KvCache.allocate(config.numLayers(), config.numKvHeads(), config.headDim(), capacity, budgetBytes);
+        return KvCache.allocate(backend, config.numLayers(), config.numKvHeads(), config.headDim(), capacity, budgetBytes);
     }
 
     /** Input embeddings of a prompt: token embeddings, with the spatial block's rows taken from {@code spatialEmbeds}. */
@@ -116,7 +131,7 @@ public final class Decoder {
 
     /**
      * Runs the prompt through every layer, filling {@code cache} (which must be empty). {@code x} holds the input
-     * embeddings, {@code [n][hidden]}, and is used as the residual stream. {@code onLayer} hears each finished layer.
+     * embeddings, {@code [n][hidden]}, copied to the backend (the array is not changed). {@code onLayer} hears each finished layer.
      */
     public PrefillResult prefill(float[] x, int n, KvCache cache, PrefillRequest request, IntConsumer onLayer) {
         if (n < 1) throw new IllegalArgumentException("the prompt is empty");
@@ -132,6 +147,8 @@ public final class Decoder {
         for (int i = 0; i < n; i++) positions[i] = i;
         int spatialCount = spatial == null ? 0 : spatial.count();
         Scratch s = new Scratch(n);
+        backend.write(s.x, x, n);
+        backend.writeInts(s.positions, positions, n);
         List<Contribution> contributions = new ArrayList<>(Arrays.asList(new Contribution[config.numLayers()]));
         int[] tokensPerLayer = new int[config.numLayers()];
         KeepSet keepSet = null;
@@ -143,94 +160,114 @@ public final class Decoder {
                 probe = new ContributionProbe(queryRows(request.query(), n, spatial.start(), spatialCount), spatial.start(), spatialCount);
             }
             tokensPerLayer[l] = n;
-            layer(l, x, n, positions, cache, s, probe);
-            if (probe != null) contributions.set(l, Contribution.of(probe.contribution()));
+            float[] contribution = layer(l, n, cache, s, probe);
+            if (probe != null) contributions.set(l, Contribution.of(contribution));
             if (gateHere) {
                 keepSet = request.gate().keepSet(contributions.get(l));
             }
             // With K = L no layer is left to skip, so every row reaches the final norm (FORMAT.md's rule).
             if (gateHere && l + 1 < config.numLayers()) {
                 int[] rows = survivingRows(n, spatial.start(), spatialCount, keepSet.kept());
-                compactRows(x, hidden, rows);
+                backend.gatherRows(s.x, rows, s.normed);
+                backend.copyRows(s.normed, 0, rows.length, s.x, 0);
                 positions = gather(positions, rows);
+                backend.writeInts(s.positions, positions, rows.length);
                 n = rows.length;
                 spatialCount = keepSet.kept().length;
             }
             if (onLayer != null) onLayer.accept(l);
         }
 
-        RmsNorm.apply(x, n, hidden, weights.finalNorm(), (float) config.rmsNormEps(), x);
+        backend.rmsNorm(s.x, n, resident.finalNorm(), (float) config.rmsNormEps(), s.x);
         float[] logits = null;
         float[] hiddenOut = null;
         switch (request.logits()) {
             case LAST -> {
-                float[] last = Arrays.copyOfRange(x, (n - 1) * hidden, n * hidden);
+                Tensor last = backend.allocate(1, hidden);
+                Tensor out = backend.allocate(1, vocab);
+                backend.copyRows(s.x, n - 1, 1, last, 0);
+                backend.gemm(last, 1, resident.lmHead(), out);
                 logits = new float[vocab];
-                Gemm.multiply(last, 1, weights.lmHead(), logits);
+                backend.read(out, 0, 1, logits);
+                backend.free(last);
+                backend.free(out);
             }
             case ALL -> {
-                hiddenOut = Arrays.copyOf(x, n * hidden);
+                Tensor out = backend.allocate(n, vocab);
+                backend.gemm(s.x, n, resident.lmHead(), out);
                 logits = new float[Math.multiplyExact(n, vocab)];
-                Gemm.multiply(hiddenOut, n, weights.lmHead(), logits);
+                backend.read(out, 0, n, logits);
+                backend.free(out);
+                hiddenOut = new float[n * hidden];
+                backend.read(s.x, 0, n, hiddenOut);
             }
-            case NONE -> hiddenOut = Arrays.copyOf(x, n * hidden);
+            case NONE -> {
+                hiddenOut = new float[n * hidden];
+                backend.read(s.x, 0, n, hiddenOut);
+            }
         }
+        s.free();
         return new PrefillResult(positions, hiddenOut, logits, contributions, keepSet, tokensPerLayer);
     }
 
     /** Decodes one token at {@code position}, appending to every layer's cache; returns its logits. */
     public float[] decode(int token, int position, KvCache cache) {
         checkToken(token);
-        float[] x = new float[hidden];
-        weights.embedTokens().row(token, x, 0);
+        float[] row = new float[hidden];
+        weights.embedTokens().row(token, row, 0);
         Scratch s = decodeScratch();
-        int[] pos = {position};
+        backend.write(s.x, row, 1);
+        backend.writeInts(s.positions, new int[] {position}, 1);
         for (int l = 0; l < config.numLayers(); l++) {
             if (cache.length(l) >= cache.capacity()) {
                 throw new IllegalArgumentException("the KV cache is full (" + cache.capacity() + " tokens); raise --max-tokens or the context");
             }
-            layer(l, x, 1, pos, cache, s, null);
+            layer(l, 1, cache, s, null);
         }
-        RmsNorm.apply(x, 1, hidden, weights.finalNorm(), (float) config.rmsNormEps(), x);
+        backend.rmsNorm(s.x, 1, resident.finalNorm(), (float) config.rmsNormEps(), s.x);
+        backend.gemm(s.x, 1, resident.lmHead(), s.logits);
         float[] logits = new float[vocab];
-        Gemm.multiply(x, 1, weights.lmHead(), logits);
+        backend.read(s.logits, 0, 1, logits);
         return logits;
     }
 
-    /** One pre-norm decoder layer over {@code n} rows of the residual stream {@code x}. */
-    private void layer(int l, float[] x, int n, int[] positions, KvCache cache, Scratch s, ContributionProbe probe) {
-        LayerWeights w = weights.layers().get(l);
+    /**
+     * One pre-norm decoder layer over {@code n} rows of the residual stream {@code s.x} at {@code s.positions};
+     * returns the probe's contribution vector, or null without a probe.
+     */
+    private float[] layer(int l, int n, KvCache cache, Scratch s, ContributionProbe probe) {
+        ResidentWeights.Layer w = resident.layers().get(l);
         float eps = (float) config.rmsNormEps();
 
-        RmsNorm.apply(x, n, hidden, w.inputNorm(), eps, s.normed);
-        Gemm.multiply(s.normed, n, w.q(), s.q);
-        Gemm.multiply(s.normed, n, w.k(), s.k);
-        Gemm.multiply(s.normed, n, w.v(), s.v);
+        backend.rmsNorm(s.x, n, w.inputNorm(), eps, s.normed);
+        backend.gemm(s.normed, n, w.q(), s.q);
+        backend.gemm(s.normed, n, w.k(), s.k);
+        backend.gemm(s.normed, n, w.v(), s.v);
         addBias(s.q, n, w.qBias());
         addBias(s.k, n, w.kBias());
         addBias(s.v, n, w.vBias());
-        rope.apply(s.q, n, config.numHeads(), positions);
-        rope.apply(s.k, n, config.numKvHeads(), positions);
-        cache.append(l, s.k, s.v, positions, n);
-        Attention.compute(s.q, n, positions, cache.keys(l), cache.values(l), cache.capacity(), cache.length(l),
-                cache.positions(l), shape, s.attn, probe);
-        Gemm.multiply(s.attn, n, w.o(), s.normed);
+        backend.rope(s.q, n, config.numHeads(), rope, s.positions);
+        backend.rope(s.k, n, config.numKvHeads(), rope, s.positions);
+        cache.append(l, s.k, s.v, s.positions, n);
+        float[] contribution = backend.attention(s.q, n, s.positions, cache.layer(l), cache.length(l), shape, s.attn, probe);
+        backend.gemm(s.attn, n, w.o(), s.normed);
         addBias(s.normed, n, w.oBias());
-        Vectors.add(x, s.normed, n * hidden);
+        backend.add(s.x, s.normed, n);
 
-        RmsNorm.apply(x, n, hidden, w.postAttentionNorm(), eps, s.normed);
-        Gemm.multiply(s.normed, n, w.gate(), s.gate);
-        Gemm.multiply(s.normed, n, w.up(), s.up);
+        backend.rmsNorm(s.x, n, w.postAttentionNorm(), eps, s.normed);
+        backend.gemm(s.normed, n, w.gate(), s.gate);
+        backend.gemm(s.normed, n, w.up(), s.up);
         addBias(s.gate, n, w.gateBias());
         addBias(s.up, n, w.upBias());
-        Activations.siluMul(s.gate, s.up, n * inter);
-        Gemm.multiply(s.gate, n, w.down(), s.normed);
+        backend.siluMul(s.gate, s.up, n);
+        backend.gemm(s.gate, n, w.down(), s.normed);
         addBias(s.normed, n, w.downBias());
-        Vectors.add(x, s.normed, n * hidden);
+        backend.add(s.x, s.normed, n);
+        return contribution;
     }
 
-    private static void addBias(float[] rows, int n, float[] bias) {
-        if (bias != null) Vectors.addBias(rows, n, bias);
+    private void addBias(Tensor rows, int n, Tensor bias) {
+        if (bias != null) backend.addBias(rows, n, bias);
     }
 
     /** The rows whose attention defines the contribution, as indices into the current rows. */
@@ -259,13 +296,6 @@ public final class Decoder {
         return rows;
     }
 
-    /** Moves the listed rows (ascending) to the front of {@code x}, in place. */
-    static void compactRows(float[] x, int width, int[] rows) {
-        for (int i = 0; i < rows.length; i++) {
-            if (rows[i] != i) System.arraycopy(x, rows[i] * width, x, i * width, width);
-        }
-    }
-
     private static int[] gather(int[] a, int[] rows) {
         int[] out = new int[rows.length];
         for (int i = 0; i < rows.length; i++) out[i] = a[rows[i]];
@@ -279,24 +309,36 @@ public final class Decoder {
         return decodeScratch;
     }
 
-    /** Activation buffers for {@code rows} rows, reused across layers. */
+    /** Activation buffers for {@code rows} rows on the backend, reused across layers. */
     private final class Scratch {
-        final float[] normed;
-        final float[] q;
-        final float[] k;
-        final float[] v;
-        final float[] attn;
-        final float[] gate;
-        final float[] up;
+        final Tensor x;
+        final Tensor positions;
+        final Tensor normed;
+        final Tensor q;
+        final Tensor k;
+        final Tensor v;
+        final Tensor attn;
+        final Tensor gate;
+        final Tensor up;
+        final Tensor logits;
 
         Scratch(int rows) {
-            normed = new float[rows * hidden];
-            q = new float[rows * qWidth];
-            k = new float[rows * kvWidth];
-            v = new float[rows * kvWidth];
-            attn = new float[rows * qWidth];
-            gate = new float[Math.multiplyExact(rows, inter)];
-            up = new float[rows * inter];
+            x = backend.allocate(rows, hidden);
+            positions = backend.allocateInts(rows);
+            normed = backend.allocate(rows, hidden);
+            q = backend.allocate(rows, qWidth);
+            k = backend.allocate(rows, kvWidth);
+            v = backend.allocate(rows, kvWidth);
+            attn = backend.allocate(rows, qWidth);
+            gate = backend.allocate(rows, inter);
+            up = backend.allocate(rows, inter);
+            logits = rows == 1 ? backend.allocate(1, vocab) : null;
+        }
+
+        void free() {
+            for (Tensor t : new Tensor[] {x, positions, normed, q, k, v, attn, gate, up, logits}) {
+                if (t != null) backend.free(t);
+            }
         }
     }
 }

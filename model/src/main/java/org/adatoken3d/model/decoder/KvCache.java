@@ -1,37 +1,39 @@
 package org.adatoken3d.model.decoder;
 
 import java.util.Arrays;
+import org.adatoken3d.kernels.backend.Backend;
+import org.adatoken3d.kernels.backend.KvLayer;
+import org.adatoken3d.kernels.backend.Tensor;
 
 /**
- * Keys and values of every layer, allocated once for {@code capacity} rows. Layers fill independently: after
- * AdaToken gating the layers at and above the gate hold only the kept tokens, so each layer has its own length
- * and its own key positions (kept tokens keep their original RoPE positions).
+ * Keys and values of every layer, allocated once for {@code capacity} rows on the decoder's backend. Layers fill
+ * independently: after AdaToken gating the layers at and above the gate hold only the kept tokens, so each layer
+ * has its own length and its own key positions (kept tokens keep their original RoPE positions). The lengths are
+ * kept here on the host; the rows themselves never leave the backend.
  *
  * <p>Layout per layer is head-major, {@code [kvHeads][capacity][headDim]}, so one head's keys are contiguous
  * for the attention kernel.
  */
 public final class KvCache {
+    private final Backend backend;
     private final int layers;
     private final int kvHeads;
     private final int headDim;
     private final int capacity;
-    private final float[][] keys;
-    private final float[][] values;
-    private final int[][] positions;
+    private final KvLayer[] caches;
     private final int[] lengths;
 
-    private KvCache(int layers, int kvHeads, int headDim, int capacity) {
+    private KvCache(Backend backend, int layers, int kvHeads, int headDim, int capacity) {
+        this.backend = backend;
         this.layers = layers;
         this.kvHeads = kvHeads;
         this.headDim = headDim;
         this.capacity = capacity;
-        this.keys = new float[layers][];
-        this.values = new float[layers][];
-        this.positions = new int[layers][capacity];
+        this.caches = new KvLayer[layers];
         this.lengths = new int[layers];
         for (int l = 0; l < layers; l++) {
-            keys[l] = new float[Math.multiplyExact(kvHeads * headDim, capacity)];
-            values[l] = new float[kvHeads * headDim * capacity];
+            caches[l] = new KvLayer(backend.allocate(kvHeads * capacity, headDim), backend.allocate(kvHeads * capacity, headDim),
+                    backend.allocateInts(capacity), kvHeads, capacity);
         }
     }
 
@@ -41,9 +43,10 @@ public final class KvCache {
     }
 
     /**
-     * Allocates a cache of {@code capacity} rows per layer, or explains why it does not fit {@code budgetBytes}.
+     * Allocates a cache of {@code capacity} rows per layer on {@code backend}, or explains why it does not fit
+     * {@code budgetBytes}.
      */
-    public static KvCache allocate(int layers, int kvHeads, int headDim, int capacity, long budgetBytes) {
+    public static KvCache allocate(Backend backend, int layers, int kvHeads, int headDim, int capacity, long budgetBytes) {
         long need = bytesPerTokenPerLayer(kvHeads, headDim) * layers * capacity;
         if (need > budgetBytes) {
             throw new IllegalArgumentException(String.format(
@@ -54,39 +57,22 @@ public final class KvCache {
         if ((long) kvHeads * headDim * capacity > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("a KV cache of " + capacity + " tokens exceeds one layer's array limit");
         }
-        return new KvCache(layers, kvHeads, headDim, capacity);
+        return new KvCache(backend, layers, kvHeads, headDim, capacity);
     }
 
-    /** Appends {@code rows} tokens given row-major as {@code [rows][kvHeads*headDim]}. */
-    public void append(int layer, float[] k, float[] v, int[] rowPositions, int rows) {
+    /** Appends {@code rows} tokens given row-major as {@code [rows][kvHeads*headDim]}, at {@code rowPositions}. */
+    public void append(int layer, Tensor k, Tensor v, Tensor rowPositions, int rows) {
         int start = lengths[layer];
         if (start + rows > capacity) {
             throw new IllegalStateException("KV cache of layer " + layer + " is full (" + capacity + " rows)");
         }
-        int width = kvHeads * headDim;
-        float[] kc = keys[layer];
-        float[] vc = values[layer];
-        for (int r = 0; r < rows; r++) {
-            for (int h = 0; h < kvHeads; h++) {
-                int dst = (h * capacity + start + r) * headDim;
-                System.arraycopy(k, r * width + h * headDim, kc, dst, headDim);
-                System.arraycopy(v, r * width + h * headDim, vc, dst, headDim);
-            }
-            positions[layer][start + r] = rowPositions[r];
-        }
+        backend.appendKv(k, v, rowPositions, rows, caches[layer], start);
         lengths[layer] = start + rows;
     }
 
-    public float[] keys(int layer) {
-        return keys[layer];
-    }
-
-    public float[] values(int layer) {
-        return values[layer];
-    }
-
-    public int[] positions(int layer) {
-        return positions[layer];
+    /** Layer {@code layer}'s keys, values and positions on the backend. */
+    public KvLayer layer(int layer) {
+        return caches[layer];
     }
 
     public int length(int layer) {
