@@ -22,9 +22,10 @@ def scene_rng(seed, split, index):
     return np.random.default_rng(np.random.SeedSequence([seed, split, index]))
 
 
-def draw(seed, split, index, min_tokens, max_tokens, questions):
+def draw(seed, split, index, min_tokens, max_tokens, questions, objects=(3, 6)):
+    """Scene `index` of `split` with objects[0]..objects[1] objects, and `questions` questions about it."""
     rng = scene_rng(seed, split, index)
-    scene = make_scene(rng, min_tokens, max_tokens)
+    scene = make_scene(rng, min_tokens, max_tokens, *objects)
     return scene, make_questions(rng, scene, questions)
 
 

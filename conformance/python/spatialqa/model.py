@@ -20,7 +20,7 @@ from torch import nn
 from adatoken_oracle import safetensors_file
 
 
-def default_config(vocab_size, mm_hidden, hidden=128, layers=4, heads=4, intermediate=384):
+def default_config(vocab_size, mm_hidden, hidden=128, layers=4, heads=4, intermediate=384, rope_theta=10000.0):
     return {
         "architectures": ["LlavaLlamaForCausalLM"],
         "model_type": "llava_llama",
@@ -32,7 +32,7 @@ def default_config(vocab_size, mm_hidden, hidden=128, layers=4, heads=4, interme
         "vocab_size": vocab_size,
         "max_position_embeddings": 4096,
         "rms_norm_eps": 1e-5,
-        "rope_theta": 10000.0,
+        "rope_theta": float(rope_theta),
         "rope_scaling": None,
         "hidden_act": "silu",
         "tie_word_embeddings": False,
@@ -82,11 +82,12 @@ class SpatialQaModel(nn.Module):
         self.register_buffer("inv_freq", inv, persistent=False)
         self._init()
 
-    def _init(self):
+    def _init(self, qk_std=0.02):
         depth_scale = 1.0 / math.sqrt(2 * len(self.layers))
         for name, p in self.named_parameters():
             if p.dim() == 2:
-                nn.init.normal_(p, std=0.02 * (depth_scale if name.endswith(("o_proj.weight", "down_proj.weight")) else 1.0))
+                std = qk_std if name.endswith(("q_proj.weight", "k_proj.weight")) else 0.02
+                nn.init.normal_(p, std=std * (depth_scale if name.endswith(("o_proj.weight", "down_proj.weight")) else 1.0))
             elif name.endswith(".bias"):
                 nn.init.zeros_(p)
 

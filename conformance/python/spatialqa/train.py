@@ -1,6 +1,7 @@
 """Trains the spatial-QA checkpoint on the CPU (float32, autograd), seeded:
 
-  PYTHONPATH=conformance/python /usr/bin/python3 -m spatialqa.train --out conformance/spatialqa --seed 3 --steps N
+  PYTHONPATH=conformance/python /usr/bin/python3 -m spatialqa.train --out conformance/spatialqa --seed 3 --steps 1800 \
+      --qk-std 0.1 --object-ramp 1200
 
 Writes OUT/model/ (config.json, model.safetensors, tokenizer.model, training.json) every --save-every steps
 and at the end, and, once, the held-out split (OUT/heldout.safetensors + OUT/heldout-questions.json) and the
@@ -21,7 +22,7 @@ import torch
 from . import dataset
 from .model import SpatialQaModel, default_config
 from .prompt import PromptCodec, tokenizer_lines, train_tokenizer
-from .questions import TYPES, corpus_lines
+from .questions import DESCRIBE, TYPES, corpus_lines, describe
 from .scenes import MM_HIDDEN
 
 HELDOUT_SCENES = 48
@@ -33,32 +34,57 @@ CALIBRATION_QUESTIONS = 4
 
 
 class Batches:
-    """Training batches: B fresh scenes of split 0, Q questions each, every scene cut to at most `cap`
-    spatial tokens by dropping background tokens (object tokens always stay). Kept tokens keep their
+    """Training batches: B fresh scenes of split 0, Q questions each, every scene cut to its object tokens
+    plus at most `background(step)` background tokens (object tokens always stay). Kept tokens keep their
     original positions, so the model sees the real distances of scenes of up to 1500 tokens, and learns
-    that a scene with tokens missing (what pruning leaves) still reads the same."""
+    that a scene with tokens missing (what pruning leaves) still reads the same.
 
-    def __init__(self, codec, seed, scenes, questions, cap):
-        self.codec, self.seed, self.B, self.Q, self.cap = codec, seed, scenes, questions, cap
+    The background budget grows from `first` to `last` tokens over the first `ramp` steps: with little
+    background, attention that happens to fall on an object is not drowned in the average over hundreds of
+    uninformative tokens, so the model finds the objects early; then it learns to ignore a full room. Early
+    scenes are also often given as rooms of their own (the kept tokens at consecutive positions, the question
+    right after them), a share that falls to zero over the ramp: matching a question word to an object's
+    tokens is found much sooner over short distances than over the ~1500 positions of a full room."""
+
+    def __init__(self, codec, seed, scenes, questions, first, last, ramp, object_ramp):
+        self.codec, self.seed, self.B, self.Q = codec, seed, scenes, questions
+        self.first, self.last, self.ramp = first, last, ramp
+        self.describe = True
+        self.object_ramp = object_ramp
         self.index = 0
         self.start = len(codec.before)
 
-    def next(self):
+    def objects(self, step):
+        """Rooms start with a single object, where reading its attributes needs no search, and reach the
+        held-out range (3..6) after object_ramp steps: without this, training sat at the answer prior."""
+        if step >= self.object_ramp:
+            return 3, 6
+        return 1, 1 + int(5 * step / self.object_ramp)
+
+    def background(self, step):
+        return int(self.first + (self.last - self.first) * min(1.0, step / self.ramp))
+
+    def next(self, step):
+        budget = self.background(step)
         rows = []
         for _ in range(self.B):
-            scene, qs = dataset.draw(self.seed, dataset.TRAIN, self.index, *TRAIN_TOKENS, self.Q)
+            scene, qs = dataset.draw(self.seed, dataset.TRAIN, self.index, *TRAIN_TOKENS, self.Q, self.objects(step))
             rng = dataset.scene_rng(self.seed, dataset.TRAIN_CUT, self.index)     # the cut's own stream
             self.index += 1
             objects = np.nonzero(scene.owner >= 0)[0]
             background = np.nonzero(scene.owner < 0)[0]
-            n = len(scene.owner)
-            if n <= self.cap and rng.random() < 0.5:
-                keep = np.arange(n)
+            if len(background) <= budget and rng.random() < 0.5:
+                keep = np.arange(len(scene.owner))
             else:
-                room = max(0, min(len(background), self.cap - len(objects)))
-                count = int(rng.integers(min(32, room), room + 1))
+                room = min(len(background), budget)
+                count = int(rng.integers(min(16, room), room + 1))
                 keep = np.sort(np.concatenate((objects, rng.choice(background, size=count, replace=False))))
-            rows.append((scene.features, len(scene.owner), keep, [(q.text, q.answer) for q in qs]))
+            qa = [(q.text, q.answer) for q in qs] + ([(DESCRIBE, describe(scene).answer)] if self.describe else [])
+            if rng.random() < 1.0 - min(1.0, step / self.ramp):
+                # Early on, often as a small room of its own: short distances between question and objects.
+                rows.append((scene.features[keep], len(keep), np.arange(len(keep)), qa))
+            else:
+                rows.append((scene.features, len(scene.owner), keep, qa))
         return collate(self.codec, self.start, rows)
 
 
@@ -124,16 +150,25 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=3)
-    ap.add_argument("--steps", type=int, default=3000)
+    ap.add_argument("--steps", type=int, default=1800)
     ap.add_argument("--scenes", type=int, default=8, help="scenes per step")
     ap.add_argument("--questions", type=int, default=8, help="questions per scene")
-    ap.add_argument("--cap", type=int, default=320, help="most spatial tokens of a training scene")
+    ap.add_argument("--background", type=int, nargs=2, default=(16, 288), metavar=("FIRST", "LAST"),
+                    help="most background tokens kept per training scene, at the start and after --ramp steps")
+    ap.add_argument("--ramp", type=int, default=1000)
+    ap.add_argument("--object-ramp", type=int, default=1200)
+    ap.add_argument("--qk-std", type=float, default=0.1,
+                    help="init std of q_proj/k_proj (other matrices 0.02): attention that depends on content from the"
+                         " start; with 0.02 training sat at the answer prior")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--warmup", type=int, default=150)
     ap.add_argument("--hidden", type=int, default=128)
     ap.add_argument("--layers", type=int, default=4)
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--intermediate", type=int, default=384)
+    ap.add_argument("--rope-theta", type=float, default=1e6,
+                    help="RoPE base; with 32-wide heads and 10000 few rotary pairs stay still over the ~1500 positions"
+                         " between a question and the room, and matching by content across them failed to train")
     ap.add_argument("--threads", type=int, default=1,
                     help="torch threads (default 1: on a shared 2-core machine two threads ran 6x slower)")
     ap.add_argument("--save-every", type=int, default=300)
@@ -161,13 +196,16 @@ def main(argv=None):
     dataset.write_split(os.path.join(args.out, "calibration.safetensors"), os.path.join(args.out, "calibration-questions.json"),
                         [s for s, _ in drawn], [q for _, q in drawn], args.seed, dataset.CALIBRATION, command)
 
-    cfg = default_config(codec.vocab_size(), MM_HIDDEN, args.hidden, args.layers, args.heads, args.intermediate)
+    cfg = default_config(codec.vocab_size(), MM_HIDDEN, args.hidden, args.layers, args.heads, args.intermediate, args.rope_theta)
     model = SpatialQaModel(cfg)
+    if args.qk_std != 0.02:
+        torch.manual_seed(args.seed)   # the run's init depends on the seed and qk_std alone
+        model._init(args.qk_std)
     decay = [p for n, p in model.named_parameters() if p.dim() == 2]
     rest = [p for n, p in model.named_parameters() if p.dim() != 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": rest, "weight_decay": 0.0}],
                             lr=args.lr, betas=(0.9, 0.98))
-    batches = Batches(codec, args.seed, args.scenes, args.questions, args.cap)
+    batches = Batches(codec, args.seed, args.scenes, args.questions, *args.background, args.ramp, args.object_ramp)
     log = []
     t0 = time.time()
     running = None
@@ -190,7 +228,7 @@ def main(argv=None):
         lr = args.lr * min(1.0, step / args.warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / args.steps)))
         for g in opt.param_groups:
             g["lr"] = lr
-        inputs, pick, targets = batches.next()
+        inputs, pick, targets = batches.next(step)
         loss = torch.nn.functional.cross_entropy(answer_logits(model, codec, inputs, pick), targets)
         opt.zero_grad()
         loss.backward()
