@@ -48,6 +48,10 @@ final class EvalCommand implements Runnable {
     @Option(names = "--layer", defaultValue = "2", paramLabel = "K", description = "Gate layer of the sweep's tau and keep rows (default: ${DEFAULT-VALUE}).")
     int layer;
 
+    @Option(names = "--query", defaultValue = "last", paramLabel = "last|instruction",
+            description = "Query rows of the sweep's tau and keep rows: the last prompt token, or every instruction token (default: ${DEFAULT-VALUE}).")
+    String query;
+
     @Option(names = "--limit", paramLabel = "N", description = "Only the first N questions.")
     Integer limit;
 
@@ -98,11 +102,12 @@ final class EvalCommand implements Runnable {
     private record Row(String label, String spec) {}
 
     private void sweep(Model m, QaRun run, QuestionSet questions) {
+        String options = ",layer=" + layer + ",query=" + query;
         List<Row> rows = new ArrayList<>();
         rows.add(new Row("unpruned", "none"));
         for (String tau : SWEEP_TAUS) {
-            rows.add(new Row("AdaToken tau=" + tau, "tau=" + tau + ",layer=" + layer));
-            rows.add(new Row("  random, same budget", "random,tau=" + tau + ",layer=" + layer));
+            rows.add(new Row("AdaToken tau=" + tau, "tau=" + tau + options));
+            rows.add(new Row("  random, same budget", "random,tau=" + tau + options));
         }
         Path profileFile = profile != null ? profile : m.directory().resolve(PruneSpec.PROFILE_FILE_NAME);
         if (Files.exists(profileFile)) {
@@ -116,8 +121,8 @@ final class EvalCommand implements Runnable {
         }
         rows.add(new Row("FastV (K=2, keep 50%)", "fastv"));
         for (String keep : SWEEP_KEEPS.reversed()) {
-            rows.add(new Row("top by contribution keep=" + keep, "keep=" + keep + ",layer=" + layer));
-            rows.add(new Row("  random keep=" + keep, "random,keep=" + keep + ",layer=" + layer));
+            rows.add(new Row("top by contribution keep=" + keep, "keep=" + keep + options));
+            rows.add(new Row("  random keep=" + keep, "random,keep=" + keep + options));
         }
         List<String> types = new ArrayList<>(questions.types());
         StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-44s %6s %7s %6s %6s %6s", "policy", "kept", "objects", "FLOPs",
@@ -132,7 +137,8 @@ final class EvalCommand implements Runnable {
             for (String t : types) line.append(String.format(Locale.ROOT, " %6.1f%%", 100 * s.accuracy(t)));
             System.out.println(line);
         }
-        System.out.println("kept: mean share of spatial tokens that pass the gate; objects: of the object tokens among them;");
+        System.out.println("tau and keep rows: gate layer K=" + layer + ", query " + query + "; kept: mean share of spatial tokens that pass");
+        System.out.println("the gate; objects: of the object tokens among them;");
         System.out.println("FLOPs: mean prefill FLOPs over unpruned (FLOPs model, LM head on the last token); easy: " + String.join(", ", EASY_TYPES));
     }
 
