@@ -10,6 +10,10 @@ import org.adatoken3d.model.calibration.SpatialRuns;
 import org.adatoken3d.model.generation.Prompt;
 import org.adatoken3d.model.multimodal.SpatialInput;
 import org.adatoken3d.model.multimodal.SpatialPrompt;
+import org.adatoken3d.model.qa.QaQuestion;
+import org.adatoken3d.model.qa.QaRun;
+import org.adatoken3d.model.qa.QuestionSet;
+import org.adatoken3d.model.qa.SceneSet;
 import org.adatoken3d.pruning.Calibration;
 import org.adatoken3d.pruning.CalibrationSample;
 import org.adatoken3d.pruning.PruningProfile;
@@ -28,10 +32,18 @@ import picocli.CommandLine.Option;
 final class CalibrateCommand implements Runnable {
     @Mixin ModelOptions model;
 
-    @Option(names = "--inputs", required = true, arity = "1..*", paramLabel = "FILE", description = "Spatial token files (as for ask --spatial).")
-    List<Path> inputs;
+    static final class Inputs {
+        @Option(names = "--inputs", required = true, arity = "1..*", paramLabel = "FILE", description = "Spatial token files (as for ask --spatial).")
+        List<Path> files;
 
-    @Option(names = "--question", defaultValue = "Describe the room.", description = "Question asked with every input (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--questions", required = true, paramLabel = "FILE.json",
+                description = "Spatial-QA questions (as for eval): every question, about its own scene, is one input.")
+        Path questions;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1") Inputs inputs;
+
+    @Option(names = "--question", defaultValue = "Describe the room.", description = "Question asked with every --inputs file (default: ${DEFAULT-VALUE}).")
     String question;
 
     @Option(names = "--query", defaultValue = "last", description = "Query rows: last | instruction (default: ${DEFAULT-VALUE}).")
@@ -52,6 +64,20 @@ final class CalibrateCommand implements Runnable {
 
     @Option(names = "--out", required = true, paramLabel = "PROFILE.json") Path out;
 
+    private List<Prompt> prompts(Model m) {
+        List<Prompt> prompts = new ArrayList<>();
+        if (inputs.files != null) {
+            for (Path input : inputs.files) prompts.add(SpatialPrompt.build(m, question, SpatialInput.read(input, m)));
+        } else {
+            QuestionSet questions = QuestionSet.read(inputs.questions);
+            SceneSet scenes = SceneSet.read(questions.scenesFile());
+            questions.checkAgainst(scenes);
+            QaRun run = new QaRun(m, scenes, Shapes.of(m.config()), model.kvBudgetBytes());
+            for (QaQuestion qa : questions.questions()) prompts.add(SpatialPrompt.build(m, qa.question(), run.scene(qa.scene())));
+        }
+        return prompts;
+    }
+
     @Override
     public void run() {
         QuerySet q = switch (query) {
@@ -63,11 +89,10 @@ final class CalibrateCommand implements Runnable {
             SpatialRuns runs = new SpatialRuns(m, model.kvBudgetBytes());
             List<Prompt> prompts = new ArrayList<>();
             List<CalibrationSample> samples = new ArrayList<>();
-            for (Path input : inputs) {
-                Prompt p = SpatialPrompt.build(m, question, SpatialInput.read(input, m));
+            for (Prompt p : prompts(m)) {
                 prompts.add(p);
                 samples.add(runs.sample(p, q));
-                Progress.say("calibrate: measured %s (%d spatial tokens)", input, p.spatial().count());
+                Progress.say("calibrate: measured input %d (%d spatial tokens)", prompts.size(), p.spatial().count());
             }
             Calibration calibration = new Calibration(m.directory().getFileName().toString(), m.config().family().name(),
                     Shapes.of(m.config()), q, samples);

@@ -32,11 +32,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"The whole pipeline on a synthetic scene and checkpoint, with no downloads.", "",
-                "Writes once a synthetic room (posed RGB-D views in the ScanNet layout) and a small checkpoint in the exact",
-                "LLaVA-3D layout (CLIP tower, 3D position MLP, projector, LLaMA decoder; seeded random weights), turns the",
-                "scene into spatial tokens, answers a question unpruned and with AdaToken and the baselines, and reports",
-                "tokens kept, FLOPs, KV cache and time saved, and the HTML report with the tokens' 3D positions."})
+        description = {"Real answers from a trained model, then the whole pipeline on a synthetic scene, with no downloads.", "",
+                "Part 1: the trained spatial-QA checkpoint (conformance/spatialqa) answers questions about a held-out",
+                "synthetic room unpruned, with AdaToken (its calibrated profile) and with random pruning at the same budget;",
+                "tokens kept, FLOPs and time saved, and the HTML report with the kept tokens' 3D positions.",
+                "Part 2: writes once a synthetic room (posed RGB-D views in the ScanNet layout) and a small checkpoint in",
+                "the exact LLaVA-3D layout (CLIP tower, 3D position MLP, projector, LLaMA decoder; seeded random weights),",
+                "turns the scene into spatial tokens and answers a question unpruned and with AdaToken and the baselines."})
 final class DemoCommand implements Runnable {
     @Option(names = "--dir", paramLabel = "DIR", description = "Where the demo scene, checkpoint and report go (default: target/demo in the project).")
     Path dir;
@@ -52,8 +54,10 @@ final class DemoCommand implements Runnable {
         Path folder = root.resolve(preset.id + "-llava3d");
         Path sceneDir = root.resolve("scene");
         System.out.println("adatoken3d demo");
-        System.out.println("  The weights are SYNTHETIC: seeded random numbers in the exact LLaVA-3D layout, so the answers are");
-        System.out.println("  meaningless. The demo shows the engine: scene to spatial tokens, AdaToken pruning, and what it saves.");
+        TrainedModelDemo.run(defaultRoot().resolve(TrainedModelDemo.DIR), root.resolve("report-trained"));
+        System.out.printf("%nPart 2. The whole pipeline: posed RGB-D views -> CLIP -> 3D voxel tokens -> answer%n");
+        System.out.println("  The weights are SYNTHETIC: seeded random numbers in the exact LLaVA-3D layout, so these answers are");
+        System.out.println("  meaningless. This part shows the engine: scene to spatial tokens, AdaToken pruning, and what it saves.");
         if (!Files.isRegularFile(folder.resolve("config.json"))) {
             SynthCommand.write(new SyntheticCheckpoint(preset, null, DType.BF16, 1), folder, preset.id);
         }
@@ -66,7 +70,7 @@ final class DemoCommand implements Runnable {
                     folder, m.config().family(), m.config().numLayers(), m.config().hiddenSize(), Parallel.threads());
             SceneEncoder.Encoded scene = AskCommand.encodeScene(m, sceneDir, ViewSampler.DEFAULT_VIEWS, 0, null);
             SceneEncoder.Timings t = scene.timings();
-            System.out.printf("%n1. Scene %s: %d views -> %d patches -> %d spatial tokens (0.2 m voxels)%n", sceneDir, scene.views(),
+            System.out.printf("%n2.1 Scene %s: %d views -> %d patches -> %d spatial tokens (0.2 m voxels)%n", sceneDir, scene.views(),
                     scene.patches(), scene.spatial().count());
             System.out.printf("   read+preprocess %.2f s, vision %.2f s, 3D pooling %.2f s, projector %.2f s%n", t.readNanos() / 1e9,
                     t.visionNanos() / 1e9, t.poolingNanos() / 1e9, t.projectorNanos() / 1e9);
@@ -78,7 +82,7 @@ final class DemoCommand implements Runnable {
         String question = "What is the colour of the box next to the door?";
         Prompt prompt = SpatialPrompt.build(m, question, spatial);
         int n = prompt.ids().length;
-        System.out.printf("%n2. \"%s\" (llava_v1 prompt of %d tokens, %d of them spatial)%n", question, n, spatial.count());
+        System.out.printf("%n2.2 \"%s\" (llava_v1 prompt of %d tokens, %d of them spatial)%n", question, n, spatial.count());
         FlopsModel flops = new FlopsModel(Shapes.of(m.config()));
         System.out.printf("   %-10s %11s %9s %9s %14s %9s  %s%n", "policy", "kept", "TTFT ms", "speed-up", "prefill FLOPs", "KV cache",
                 "answer (first tokens)");
@@ -97,15 +101,15 @@ final class DemoCommand implements Runnable {
                     keep.keptCount() + "/" + keep.total(), seconds * 1e3, baseSeconds / seconds, 100.0 * f.prefillAfter() / f.prefillBefore(),
                     100.0 * f.kvBytesAfter() / f.kvBytesBefore(), g.text().strip().replace('\n', ' '));
         }
-        System.out.println("   (random weights spread attention evenly, so tau=0.05 keeps most tokens here; on a trained model the");
-        System.out.println("   contribution concentrates: ./adatoken3d bench quality --model ../shared/data/stories260K)");
+        System.out.println("   (random weights spread attention evenly, so tau=0.05 keeps most tokens here; part 1 shows a");
+        System.out.println("   trained model)");
         GatePolicy adaptive = PruneSpec.parse("tau=0.05").policy();
         var sample = new SpatialRuns(m, 1L << 30).sample(prompt, adaptive.query());
         KeepSet keep = adaptive.keepSet(sample.layer(adaptive.layer() - 1).contribution());
         try {
             Path html = RedundancyReport.write(new RedundancyReport.Input(m.directory().getFileName().toString(), question, adaptive,
                     sample.layers(), keep, spatial.xyz()), reportDir);
-            System.out.printf("%n3. Report (per-layer spatial share and redundancy, 3D scatter of kept and pruned tokens):%n   %s%n",
+            System.out.printf("%n2.3 Report (per-layer spatial share and redundancy, 3D scatter of kept and pruned tokens):%n   %s%n",
                     html.toAbsolutePath());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

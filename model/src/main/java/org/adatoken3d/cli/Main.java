@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         version = "adatoken3d 0.1.0",
         description = "Pure-Java inference for 3D LMMs (LLaVA-3D) with AdaToken-3D spatial-token pruning.",
         subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, InspectCommand.class, TokenizeCommand.class,
-                GenerateCommand.class, ForwardCommand.class, AskCommand.class, AnalyzeCommand.class, CalibrateCommand.class,
+                GenerateCommand.class, ForwardCommand.class, AskCommand.class, EvalCommand.class, AnalyzeCommand.class, CalibrateCommand.class,
                 SynthCommand.class, SynthSceneCommand.class, BenchCommand.class, DevicesCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

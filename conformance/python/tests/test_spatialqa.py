@@ -1,0 +1,80 @@
+"""The spatial-QA task's pieces: seeded scenes, answerable questions, and the training model's agreement with
+the oracle's decoder on an exported checkpoint (so a trained checkpoint means what the oracle computes)."""
+import os
+import tempfile
+import unittest
+
+import numpy as np
+import torch
+
+from adatoken_oracle import checkpoint as checkpoint_module
+from adatoken_oracle.decoder import Decoder, SpatialBlock
+from adatoken_oracle.multimodal import project
+from spatialqa import dataset
+from spatialqa.model import SpatialQaModel, default_config
+from spatialqa.prompt import PromptCodec, tokenizer_lines, train_tokenizer
+from spatialqa.questions import TYPES, corpus_lines
+from spatialqa.scenes import MM_HIDDEN, OBJECT_DIM
+from spatialqa.train import collate
+
+
+class ScenesTest(unittest.TestCase):
+    def test_same_seed_same_scene_and_token_count_in_range(self):
+        a, qa = dataset.draw(5, dataset.HELDOUT, 3, 300, 900, 12)
+        b, qb = dataset.draw(5, dataset.HELDOUT, 3, 300, 900, 12)
+        np.testing.assert_array_equal(a.features, b.features)
+        self.assertEqual([q.text for q in qa], [q.text for q in qb])
+        self.assertTrue(300 <= len(a.features) <= 900)
+        self.assertEqual(a.features.shape[1], MM_HIDDEN)
+        keys = np.round(a.xyz / 0.2 - 0.5).astype(int)
+        order = np.lexsort((keys[:, 2], keys[:, 1], keys[:, 0]))
+        np.testing.assert_array_equal(order, np.arange(len(keys)), "tokens are in voxel-key order")
+        objects = a.owner >= 0
+        self.assertTrue(objects.sum() < 0.2 * len(a.owner), "most tokens are background")
+        self.assertGreater(a.features[objects, OBJECT_DIM].min(), 1.0)
+
+    def test_every_type_is_generated_and_answers_follow_the_scene(self):
+        seen = set()
+        for i in range(20):
+            scene, qs = dataset.draw(1, dataset.TRAIN, i, 150, 400, 14)
+            for q in qs:
+                seen.add(q.type)
+                if q.type == "colour":
+                    shape = q.text.split()[-1].rstrip("?")
+                    matches = [o for o in scene.objects if o.name().endswith(" " + shape)]
+                    self.assertEqual(len(matches), 1)
+                    self.assertTrue(matches[0].name().startswith(q.answer + " "))
+        self.assertEqual(seen, set(TYPES))
+
+
+class ModelMatchesOracleTest(unittest.TestCase):
+    def test_shared_prefix_training_model_equals_the_oracle_decoder_on_its_export(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tok = os.path.join(tmp, "tokenizer.model")
+            train_tokenizer(tokenizer_lines(corpus_lines()), tok)
+            codec = PromptCodec(tok)
+            torch.manual_seed(0)
+            model = SpatialQaModel(default_config(codec.vocab_size(), MM_HIDDEN, hidden=32, layers=2, heads=2, intermediate=48))
+            with torch.no_grad():   # larger weights than the init, so that attention is far from uniform
+                for p in model.parameters():
+                    p.mul_(8.0 if p.dim() == 2 else 1.0)
+            model.export(tmp)
+            scene, qs = dataset.draw(0, dataset.HELDOUT, 0, 60, 90, 3)
+            keep = np.arange(len(scene.owner))
+            inputs, pick, _ = collate(codec, len(codec.before), [(scene.features, len(keep), keep, [(q.text, q.answer) for q in qs])])
+            with torch.no_grad():
+                hidden = model(torch.tensor(codec.before), *inputs)
+            ckpt = checkpoint_module.load(tmp)
+            oracle = Decoder(ckpt, torch.float64)
+            embeds = project(scene.features, ckpt.weights).to(torch.float32).numpy()
+            for qi, q in enumerate(qs):
+                after = codec.after(q.text)
+                ids = codec.before + [0] * len(keep) + after
+                result = oracle.prefill(ids, SpatialBlock(len(codec.before), len(keep), embeds))
+                expected = result.logits[-1].numpy()
+                got = model.lm_head(hidden[0, qi, len(after) - 1]).detach().numpy()
+                np.testing.assert_allclose(got, expected, rtol=0, atol=2e-3 * np.abs(expected).max())
+
+
+if __name__ == "__main__":
+    unittest.main()
