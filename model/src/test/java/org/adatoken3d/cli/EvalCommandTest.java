@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -21,25 +18,11 @@ class EvalCommandTest {
 
     @TempDir Path tmp;
 
-    record Run(int exit, String out, String err) {}
 
-    private static Run run(String... args) {
-        PrintStream out0 = System.out, err0 = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            InspectCommandTest.Run r = InspectCommandTest.run(args);
-            return new Run(r.exit(), out.toString(StandardCharsets.UTF_8) + r.out(), err.toString(StandardCharsets.UTF_8) + r.err());
-        } finally {
-            System.setOut(out0);
-            System.setErr(err0);
-        }
-    }
 
     @Test
     void printsAccuracyPerTypeMatchingTheOraclesAnswers() throws Exception {
-        Run r = run("eval", "--model", DIR.resolve("model").toString(), "--questions", DIR.resolve("heldout-questions.json").toString(),
+        CliRun r = CliRun.of("eval", "--model", DIR.resolve("model").toString(), "--questions", DIR.resolve("heldout-questions.json").toString(),
                 "--limit", "" + LIMIT, "--answers");
         assertEquals(0, r.exit(), r.err());
         // The oracle's answers to the same questions (metrics.json, written by python3 -m spatialqa.evaluate).
@@ -60,7 +43,7 @@ class EvalCommandTest {
     @Test
     void calibratesOnSpatialQaQuestionsEachAboutItsOwnScene() throws Exception {
         Path profile = tmp.resolve("profile.json");
-        Run r = run("calibrate", "--model", DIR.resolve("model").toString(), "--questions", DIR.resolve("calibration-questions.json").toString(),
+        CliRun r = CliRun.of("calibrate", "--model", DIR.resolve("model").toString(), "--questions", DIR.resolve("calibration-questions.json").toString(),
                 "--target-flops", "0.5", "--out", profile.toString());
         assertEquals(0, r.exit(), r.err());
         JsonNode p = new ObjectMapper().readTree(profile.toFile());
@@ -72,7 +55,7 @@ class EvalCommandTest {
     void aQuestionFileOfAnotherFormatIsOneClearError() throws Exception {
         Path bad = tmp.resolve("q.json");
         Files.writeString(bad, "{\"format\": \"something-else\", \"scenes_file\": \"s.safetensors\", \"questions\": []}");
-        Run r = run("eval", "--model", DIR.resolve("model").toString(), "--questions", bad.toString());
+        CliRun r = CliRun.of("eval", "--model", DIR.resolve("model").toString(), "--questions", bad.toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("error: " + bad + ": format must be \"adatoken3d-spatialqa/1\""), r.err());
     }

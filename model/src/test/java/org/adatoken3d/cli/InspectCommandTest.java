@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,28 +15,17 @@ import org.adatoken3d.weights.ShardedCheckpointWriter;
 import org.adatoken3d.weights.TensorSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class InspectCommandTest {
     static final Path STORIES = Path.of(System.getProperty("adatoken3d.shared", "../../shared"), "data", "stories260K");
 
     @TempDir Path dir;
 
-    record Run(int exit, String out, String err) {}
 
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     @Test
     void inspectsStories260K() {
-        Run r = run("inspect", STORIES.toString());
+        CliRun r = CliRun.of("inspect", STORIES.toString());
         assertEquals(0, r.exit(), r.err());
         // Figures from the model's provenance notes: 5 layers, dim 64, 8 heads / 4 KV heads, vocab 512, tied head;
         // decoder parameters 512*64 + 5*(64*64*2 + 32*64*2 + 3*64*172 + 2*64) + 64 = 260,032.
@@ -57,7 +44,7 @@ class InspectCommandTest {
 
     @Test
     void jsonForScripts() throws IOException {
-        Run r = run("inspect", STORIES.toString(), "--json");
+        CliRun r = CliRun.of("inspect", STORIES.toString(), "--json");
         assertEquals(0, r.exit(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertEquals(64, json.get("config").get("hidden_size").asInt());
@@ -78,7 +65,7 @@ class InspectCommandTest {
         ShardedCheckpointWriter.write(ckpt, Map.of(), List.of(
                 TensorSource.ofFloats("model.embed_tokens.weight", DType.BF16, new long[] {4, 2}, new float[8]),
                 TensorSource.ofInts("extra", new long[] {3}, new int[3])), 8);
-        Run r = run("inspect", ckpt.toString());
+        CliRun r = CliRun.of("inspect", ckpt.toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("2 shards: model-00001-of-00002.safetensors, model-00002-of-00002.safetensors"), r.out());
         assertTrue(r.out().contains("config       none"), r.out());
@@ -87,7 +74,7 @@ class InspectCommandTest {
         Files.writeString(ckpt.resolve("config.json"), """
                 {"model_type": "llama", "hidden_size": 2, "intermediate_size": 3, "num_hidden_layers": 1,
                  "num_attention_heads": 1, "vocab_size": 5}""");
-        r = run("inspect", ckpt.toString(), "--json");
+        r = CliRun.of("inspect", ckpt.toString(), "--json");
         assertEquals(0, r.exit(), r.err());
         JsonNode check = new ObjectMapper().readTree(r.out()).get("config_check");
         assertTrue(!check.get("ok").asBoolean());
@@ -97,10 +84,10 @@ class InspectCommandTest {
 
     @Test
     void badInputIsOneLineAndExitCode2() {
-        Run r = run("inspect", dir.resolve("missing").toString());
+        CliRun r = CliRun.of("inspect", dir.resolve("missing").toString());
         assertEquals(2, r.exit());
         assertEquals("error: " + dir.resolve("missing") + ": no such file or folder", r.err().strip());
-        r = run("inspect", STORIES.resolve("config.json").toString());
+        r = CliRun.of("inspect", STORIES.resolve("config.json").toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("is not a checkpoint"), r.err());
     }

@@ -1,0 +1,35 @@
+package org.adatoken3d.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * A command of {@code ./adatoken3d} run in-process: its exit code and all it printed. Commands print through
+ * picocli's writers and, for results and progress, through System.out/err; both are captured.
+ */
+record CliRun(int exit, String out, String err) {
+    static CliRun of(String... args) {
+        PrintStream out0 = System.out, err0 = System.err;
+        ByteArrayOutputStream systemOut = new ByteArrayOutputStream(), systemErr = new ByteArrayOutputStream();
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        try {
+            System.setOut(new PrintStream(systemOut, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(systemErr, true, StandardCharsets.UTF_8));
+            int exit = Main.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+            return new CliRun(exit, systemOut.toString(StandardCharsets.UTF_8) + out, systemErr.toString(StandardCharsets.UTF_8) + err);
+        } finally {
+            System.setOut(out0);
+            System.setErr(err0);
+        }
+    }
+
+    /** The last line of standard output, where {@code tokenize} and {@code generate --ids} put their ids. */
+    String lastLine() {
+        List<String> lines = out.lines().toList();
+        return lines.isEmpty() ? "" : lines.getLast();
+    }
+}
