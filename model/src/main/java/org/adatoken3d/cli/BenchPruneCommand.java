@@ -43,7 +43,7 @@ final class BenchPruneCommand implements Runnable {
     @Option(names = "--extrapolate-to", paramLabel = "LAYERS", description = "Also report TTFT extrapolated to this many layers.")
     Integer extrapolateTo;
 
-    @Option(names = "--runs", defaultValue = "1", description = "Timed runs per policy after a warm-up; the median is used.")
+    @Option(names = "--runs", defaultValue = "1", description = "Timed runs per policy, in rounds over all policies after one untimed run of each; the median is used.")
     int runs;
 
     record Row(String name, GatePolicy gate, KeepSet keep, double seconds, FlopsReport flops) {}
@@ -61,19 +61,25 @@ final class BenchPruneCommand implements Runnable {
             // restored by --extrapolate-to, so K = L is allowed here.
             for (String p : policies) gates.add(PruneSpec.parse(p.trim()).resolve(m.directory(), null, Math.max(layers, 3)));
             System.out.printf("bench prune: %d-token prompt with %d spatial tokens, %d layers, %d threads%n", n, spatialTokens, layers, Parallel.threads());
-            time(m, prompt, new GatePolicy.NoPruning()); // warm-up
-            List<Row> rows = new ArrayList<>();
-            for (GatePolicy gate : gates) {
-                double[] s = new double[runs];
-                PrefillResult last = null;
-                for (int r = 0; r < runs; r++) {
+            // Every policy once untimed before any timing: the first pruned prefill of a process compiles code
+            // the unpruned one never ran, and would otherwise bill that to whichever policy came first. Then
+            // rounds over all policies, so drift in the machine's speed hits each alike.
+            for (GatePolicy gate : gates) time(m, prompt, gate);
+            double[][] seconds = new double[gates.size()][runs];
+            PrefillResult[] last = new PrefillResult[gates.size()];
+            for (int r = 0; r < runs; r++) {
+                for (int g = 0; g < gates.size(); g++) {
                     long t0 = System.nanoTime();
-                    last = time(m, prompt, gate);
-                    s[r] = (System.nanoTime() - t0) / 1e9;
+                    last[g] = time(m, prompt, gates.get(g));
+                    seconds[g][r] = (System.nanoTime() - t0) / 1e9;
                 }
-                KeepSet keep = last.keepSet() != null ? last.keepSet() : KeepSet.all(spatialTokens);
+            }
+            List<Row> rows = new ArrayList<>();
+            for (int g = 0; g < gates.size(); g++) {
+                GatePolicy gate = gates.get(g);
+                KeepSet keep = last[g].keepSet() != null ? last[g].keepSet() : KeepSet.all(spatialTokens);
                 FlopsReport f = flopsModel.report(n, gate.gates() ? Math.min(gate.layer(), layers) : layers, keep, FlopsModel.Logits.LAST_TOKEN);
-                rows.add(new Row(gate.gates() ? PruneSpec.format(gate) : "none", gate, keep, BenchPrefillCommand.median(s), f));
+                rows.add(new Row(gate.gates() ? PruneSpec.format(gate) : "none", gate, keep, BenchPrefillCommand.median(seconds[g]), f));
             }
             double base = rows.getFirst().seconds();
             long baseFlops = rows.getFirst().flops().prefillBefore();
