@@ -9,7 +9,7 @@ class DevicesCommandTest {
     @Test
     void listsTheCpuFirst() {
         CliRun r = CliRun.of("devices");
-        assertEquals(0, r.exit(), r.err());
+        assertEquals(0, r.exit(), r.stderr());
         assertTrue(r.out().lines().findFirst().orElse("").startsWith("cpu "), r.out());
     }
 
@@ -17,6 +17,6 @@ class DevicesCommandTest {
     void anUnknownDeviceIsAClearError() {
         CliRun r = CliRun.of("generate", "--model", "no-such-folder", "--prompt", "x", "--device", "tpu");
         assertTrue(r.exit() != 0, "exit code");
-        assertTrue(r.err().contains("unknown backend 'tpu'"), r.err());
+        assertTrue(r.stderr().contains("unknown backend 'tpu'"), r.stderr());
     }
 }

@@ -24,7 +24,7 @@ class EvalCommandTest {
     void printsAccuracyPerTypeMatchingTheOraclesAnswers() throws Exception {
         CliRun r = CliRun.of("eval", "--model", DIR.resolve("model").toString(), "--questions", DIR.resolve("heldout-questions.json").toString(),
                 "--limit", "" + LIMIT, "--answers");
-        assertEquals(0, r.exit(), r.err());
+        assertEquals(0, r.exit(), r.stderr());
         // The oracle's answers to the same questions (metrics.json, written by python3 -m spatialqa.evaluate).
         JsonNode metrics = new ObjectMapper().readTree(DIR.resolve("model/metrics.json").toFile());
         JsonNode questions = new ObjectMapper().readTree(DIR.resolve("heldout-questions.json").toFile()).get("questions");
@@ -45,10 +45,10 @@ class EvalCommandTest {
         Path profile = tmp.resolve("profile.json");
         CliRun r = CliRun.of("calibrate", "--model", DIR.resolve("model").toString(), "--questions", DIR.resolve("calibration-questions.json").toString(),
                 "--target-flops", "0.5", "--out", profile.toString());
-        assertEquals(0, r.exit(), r.err());
+        assertEquals(0, r.exit(), r.stderr());
         JsonNode p = new ObjectMapper().readTree(profile.toFile());
         assertEquals(32, p.get("inputs").asInt(), "every calibration question is one input");
-        assertTrue(r.err().contains("calibrate: measured input 32 ("), r.err());
+        assertTrue(r.stderr().contains("calibrate: measured input 32 ("), r.stderr());
     }
 
     @Test
@@ -57,6 +57,6 @@ class EvalCommandTest {
         Files.writeString(bad, "{\"format\": \"something-else\", \"scenes_file\": \"s.safetensors\", \"questions\": []}");
         CliRun r = CliRun.of("eval", "--model", DIR.resolve("model").toString(), "--questions", bad.toString());
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("error: " + bad + ": format must be \"adatoken3d-spatialqa/1\""), r.err());
+        assertTrue(r.stderr().contains("error: " + bad + ": format must be \"adatoken3d-spatialqa/1\""), r.stderr());
     }
 }

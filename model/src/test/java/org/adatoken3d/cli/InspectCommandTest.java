@@ -26,7 +26,7 @@ class InspectCommandTest {
     @Test
     void inspectsStories260K() {
         CliRun r = CliRun.of("inspect", STORIES.toString());
-        assertEquals(0, r.exit(), r.err());
+        assertEquals(0, r.exit(), r.stderr());
         // Figures from the model's provenance notes: 5 layers, dim 64, 8 heads / 4 KV heads, vocab 512, tied head;
         // decoder parameters 512*64 + 5*(64*64*2 + 32*64*2 + 3*64*172 + 2*64) + 64 = 260,032.
         for (String expected : List.of("layers       5", "hidden size  64 (MLP 172, silu)",
@@ -45,7 +45,7 @@ class InspectCommandTest {
     @Test
     void jsonForScripts() throws IOException {
         CliRun r = CliRun.of("inspect", STORIES.toString(), "--json");
-        assertEquals(0, r.exit(), r.err());
+        assertEquals(0, r.exit(), r.stderr());
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertEquals(64, json.get("config").get("hidden_size").asInt());
         assertEquals(260_032, json.get("config").get("parameter_count").asLong());
@@ -66,7 +66,7 @@ class InspectCommandTest {
                 TensorSource.ofFloats("model.embed_tokens.weight", DType.BF16, new long[] {4, 2}, new float[8]),
                 TensorSource.ofInts("extra", new long[] {3}, new int[3])), 8);
         CliRun r = CliRun.of("inspect", ckpt.toString());
-        assertEquals(0, r.exit(), r.err());
+        assertEquals(0, r.exit(), r.stderr());
         assertTrue(r.out().contains("2 shards: model-00001-of-00002.safetensors, model-00002-of-00002.safetensors"), r.out());
         assertTrue(r.out().contains("config       none"), r.out());
         assertTrue(r.out().contains("BF16 16 B (1 tensors), I32 12 B (1 tensors); total 28 B"), r.out());
@@ -75,7 +75,7 @@ class InspectCommandTest {
                 {"model_type": "llama", "hidden_size": 2, "intermediate_size": 3, "num_hidden_layers": 1,
                  "num_attention_heads": 1, "vocab_size": 5}""");
         r = CliRun.of("inspect", ckpt.toString(), "--json");
-        assertEquals(0, r.exit(), r.err());
+        assertEquals(0, r.exit(), r.stderr());
         JsonNode check = new ObjectMapper().readTree(r.out()).get("config_check");
         assertTrue(!check.get("ok").asBoolean());
         assertTrue(check.get("problem").asText().endsWith("model-00001-of-00002.safetensors: tensor model.embed_tokens.weight"
@@ -89,6 +89,6 @@ class InspectCommandTest {
         assertEquals("error: " + dir.resolve("missing") + ": no such file or folder", r.err().strip());
         r = CliRun.of("inspect", STORIES.resolve("config.json").toString());
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("is not a checkpoint"), r.err());
+        assertTrue(r.stderr().contains("is not a checkpoint"), r.stderr());
     }
 }

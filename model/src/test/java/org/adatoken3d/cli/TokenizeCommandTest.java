@@ -58,6 +58,6 @@ class TokenizeCommandTest {
         assertEquals("error: /nonexistent/model: not a model folder (no such directory)\n", missing.err());
         CliRun both = CliRun.of("tokenize", "--model", "a", "--tokenizer", "b", "--text", "x");
         assertEquals(2, both.exit());
-        assertTrue(both.err().contains("mutually exclusive"), both.err());
+        assertTrue(both.stderr().contains("mutually exclusive"), both.stderr());
     }
 }
