@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntConsumer;
 import org.adatoken3d.model.Model;
-import org.adatoken3d.model.qa.QaQuestion;
 import org.adatoken3d.model.qa.QaRun;
 import org.adatoken3d.model.qa.QaScore;
 import org.adatoken3d.model.qa.QuestionSet;
@@ -77,17 +77,15 @@ final class EvalCommand implements Runnable {
 
     private void single(Model m, QaRun run, QuestionSet questions) {
         GatePolicy gate = PruneSpec.parse(prune).resolve(m.directory(), profile, m.config().numLayers());
-        QaScore score;
-        if (answers) {
-            List<QaQuestion> qs = questions.questions();
-            for (int i = 0; i < qs.size(); i++) {
-                QaQuestion q = qs.get(i);
-                QaRun.Answer a = run.answer(q, gate);
-                System.out.printf("%4d scene %2d %-7s %-60s -> %-8s %s%n", i, q.scene(), q.type(), q.question(), a.text(),
+        IntConsumer progress = progress(PruneSpec.format(gate), questions.questions().size());
+        // One pass: the listed answers are the scored ones.
+        QaScore score = run.score(questions, gate, (done, q, a) -> {
+            if (answers) {
+                System.out.printf("%4d scene %2d %-7s %-60s -> %-8s %s%n", done - 1, q.scene(), q.type(), q.question(), a.text(),
                         a.correct() ? "ok" : "expected " + q.answer());
             }
-        }
-        score = run.score(questions, gate, progress(PruneSpec.format(gate), questions.questions().size()));
+            progress.accept(done);
+        });
         System.out.printf("prune %s%n", PruneSpec.format(gate));
         System.out.printf("  %-8s %8s %9s%n", "type", "accuracy", "right");
         for (String t : score.total().keySet()) {
@@ -131,7 +129,8 @@ final class EvalCommand implements Runnable {
         System.out.println(header);
         for (Row row : rows) {
             GatePolicy gate = PruneSpec.parse(row.spec()).resolve(m.directory(), profile, m.config().numLayers());
-            QaScore s = run.score(questions, gate, progress(row.spec(), questions.questions().size()));
+            IntConsumer progress = progress(row.spec(), questions.questions().size());
+            QaScore s = run.score(questions, gate, (done, q, a) -> progress.accept(done));
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-44s %5.1f%% %6.1f%% %5.1f%% %5.1f%% %5.1f%%", row.label(),
                     100 * s.keptShare(), 100 * s.objectsKept(), 100 * s.flopsShare(), 100 * s.overall(), 100 * s.accuracy(EASY_TYPES)));
             for (String t : types) line.append(String.format(Locale.ROOT, " %6.1f%%", 100 * s.accuracy(t)));
@@ -142,7 +141,7 @@ final class EvalCommand implements Runnable {
         System.out.println("FLOPs: mean prefill FLOPs over unpruned (FLOPs model, LM head on the last token); easy: " + String.join(", ", EASY_TYPES));
     }
 
-    private static java.util.function.IntConsumer progress(String what, int total) {
+    private static IntConsumer progress(String what, int total) {
         long start = System.nanoTime();
         return done -> {
             if (done % 50 == 0 || done == total) {

@@ -2,7 +2,6 @@ package org.adatoken3d.model.qa;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.IntConsumer;
 import org.adatoken3d.model.Model;
 import org.adatoken3d.model.decoder.PrefillRequest;
 import org.adatoken3d.model.generation.Generation;
@@ -68,14 +67,20 @@ public final class QaRun {
         return new Answer(text, q.isAnsweredBy(text), keep, objectsKept(scenes.owner(q.scene()), keep), share, g.prefillNanos());
     }
 
-    /** Answers every question of {@code questions} under {@code gate}; {@code progress} hears each one done. */
-    public QaScore score(QuestionSet questions, GatePolicy gate, IntConsumer progress) {
+    /** Hears each answer of {@link #score} as it is given; {@code done} counts the answers so far. */
+    @FunctionalInterface
+    public interface AnswerListener {
+        void answered(int done, QaQuestion question, Answer answer);
+    }
+
+    /** Answers every question of {@code questions} under {@code gate}; {@code listener} (may be null) hears each answer. */
+    public QaScore score(QuestionSet questions, GatePolicy gate, AnswerListener listener) {
         QaScore.Builder score = new QaScore.Builder(questions.types());
         int done = 0;
         for (QaQuestion q : questions.questions()) {
             Answer a = answer(q, gate);
             score.add(q.type(), a.correct(), a.keep().keptFraction(), a.objectsKept(), a.flopsShare());
-            if (progress != null) progress.accept(++done);
+            if (listener != null) listener.answered(++done, q, a);
         }
         return score.build();
     }
