@@ -1,5 +1,7 @@
 package org.adatoken3d.cli;
 
+import java.util.Arrays;
+import java.util.stream.DoubleStream;
 import org.adatoken3d.kernels.bench.KernelBench;
 import org.adatoken3d.model.Model;
 import org.adatoken3d.model.decoder.KvCache;
@@ -34,24 +36,25 @@ final class BenchDecodeCommand implements Runnable {
             int[] ids = BenchPrefillCommand.randomIds(promptTokens, m.config().vocabSize(), 7);
             Generator generator = new Generator(m.decoder(), null, Generator.NO_EOS);
             // Warm-up on a short prompt, so the timed run measures compiled code, not the JIT.
-            generator.generate(Prompt.text(java.util.Arrays.copyOf(ids, Math.min(ids.length, 64))), PrefillRequest.textOnly(),
+            generator.generate(Prompt.text(Arrays.copyOf(ids, Math.min(ids.length, 64))), PrefillRequest.textOnly(),
                     SamplingParams.greedy(), Math.max(tokens, 32), model.kvBudgetBytes(), null, null);
             // The read bandwidth of a shared host drifts with its neighbours' load: sample it right before and right
             // after the timed decode, and compare with the median of all samples.
-            KernelBench bench = new KernelBench(1, 3, Progress::say);
-            double[] before = bench.readBandwidth().samples();
-            Generation g = generator.generate(Prompt.text(ids), PrefillRequest.textOnly(), SamplingParams.greedy(), tokens,
-                    model.kvBudgetBytes(), null, Progress.layers("prefill", m.config().numLayers()));
+            double[] before, after;
+            Generation g;
+            try (KernelBench bench = new KernelBench(1, 3, Progress::say)) {
+                before = bench.readBandwidth().samples();
+                g = generator.generate(Prompt.text(ids), PrefillRequest.textOnly(), SamplingParams.greedy(), tokens,
+                        model.kvBudgetBytes(), null, Progress.layers("prefill", m.config().numLayers()));
+                after = bench.readBandwidth().samples();
+            }
             double tokPerSec = g.decodeTokensPerSecond();
             long weightBytes = m.decoder().weights().bytesPerDecodedToken();
             // Mean KV bytes read per decoded token: the cache grows by one row per step.
             long kvBytes = KvCache.bytesPerTokenPerLayer(m.config().numKvHeads(), m.config().headDim())
                     * m.config().numLayers() * (promptTokens + tokens / 2);
-            double[] after = bench.readBandwidth().samples();
-            bench.close();
-            double[] samples = java.util.stream.DoubleStream.concat(java.util.Arrays.stream(before), java.util.Arrays.stream(after))
-                    .sorted().toArray();
-            double bandwidth = (samples[(samples.length - 1) / 2] + samples[samples.length / 2]) / 2;
+            double[] samples = DoubleStream.concat(Arrays.stream(before), Arrays.stream(after)).sorted().toArray();
+            double bandwidth = BenchPrefillCommand.median(samples);
             double roofline = bandwidth / (weightBytes + kvBytes);
             System.out.printf("decode  after %d prompt tokens, %d tokens, on %s%n", promptTokens, tokens, m.decoder().backend().description());
             System.out.printf("  time to first token  %.3f s%n", g.prefillNanos() / 1e9);
