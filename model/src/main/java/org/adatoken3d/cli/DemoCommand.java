@@ -89,10 +89,11 @@ final class DemoCommand implements Runnable {
         List<String> specs = List.of("none", "tau=0.05", "keep=0.3", "fastv", "random,keep=0.3");
         // Every policy once untimed, then two timed rounds, best of two: a policy timed while the JIT was still
         // compiling (the first prefills of a process) would make whatever ran later look faster than it is.
+        List<GatePolicy> gates = specs.stream().map(spec -> PruneSpec.parse(spec).policy()).toList();
         Generation[] best = new Generation[specs.size()];
         for (int round = 0; round < 3; round++) {
             for (int i = 0; i < specs.size(); i++) {
-                GatePolicy gate = PruneSpec.parse(specs.get(i)).policy();
+                GatePolicy gate = gates.get(i);
                 PrefillRequest request = new PrefillRequest(prompt.spatial(), gate, gate.query(), false, PrefillRequest.Logits.LAST);
                 Generation g = new Generator(m.decoder(), m.tokenizer()).generate(prompt, request, SamplingParams.greedy(), round == 0 ? 1 : 6,
                         1L << 30, null, null);
@@ -102,7 +103,7 @@ final class DemoCommand implements Runnable {
         double baseSeconds = best[0].prefillNanos() / 1e9;
         for (int i = 0; i < specs.size(); i++) {
             String spec = specs.get(i);
-            GatePolicy gate = PruneSpec.parse(spec).policy();
+            GatePolicy gate = gates.get(i);
             Generation g = best[i];
             KeepSet keep = g.prefill().keepSet() != null ? g.prefill().keepSet() : KeepSet.all(spatial.count());
             FlopsReport f = flops.report(n, gate.gates() ? gate.layer() : m.config().numLayers(), keep, FlopsModel.Logits.LAST_TOKEN);
