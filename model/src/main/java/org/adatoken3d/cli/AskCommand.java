@@ -96,7 +96,7 @@ final class AskCommand implements Runnable {
             GatePolicy gate = PruneSpec.parse(prune).resolve(m.directory(), profile, m.config().numLayers());
             // A malformed click, or a click the checkpoint cannot encode, fails now rather than after the scene is encoded.
             ClickQuestion clicks = ClickQuestion.parse(question);
-            if (clicks.hasClicks()) ClickEncoder.load(m.checkpoint(), m.config());
+            ClickEncoder clickEncoder = clicks.hasClicks() ? ClickEncoder.load(m.checkpoint(), m.config()) : null;
             SceneEncoder.Timings frontEnd = null;
             SpatialInput spatial;
             if (source.sceneDir != null) {
@@ -106,7 +106,7 @@ final class AskCommand implements Runnable {
             } else {
                 spatial = SpatialInput.read(source.spatialFile, m);
             }
-            Prompt prompt = SpatialPrompt.build(m, question, spatial);
+            Prompt prompt = SpatialPrompt.build(m.tokenizer(), question, spatial, () -> clickEncoder);
             for (int i = 0; i < clicks.clicks().size(); i++) {
                 ClickQuestion.Click c = clicks.clicks().get(i);
                 Progress.say("question: click (%s, %s, %s) m -> one token at prompt position %d", c.x(), c.y(), c.z(),
