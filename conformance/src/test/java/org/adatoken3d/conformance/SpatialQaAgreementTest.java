@@ -36,7 +36,7 @@ class SpatialQaAgreementTest {
         QuestionSet questions = QuestionSet.read(DIR.resolve("heldout-questions.json")).first(SLICE);
         assertEquals(oracleAnswers.size(), QuestionSet.read(DIR.resolve("heldout-questions.json")).questions().size(),
                 "metrics.json answers every held-out question");
-        SceneSet scenes = SceneSet.read(questions.scenesFile());
+        SceneSet scenes = questions.readScenes();
         List<String> disagreements = new ArrayList<>();
         int engineRight = 0, oracleRight = 0;
         try (Model m = Model.open(DIR.resolve("model"), DecoderWeights.Storage.AS_STORED)) {

@@ -70,8 +70,7 @@ final class CalibrateCommand implements Runnable {
             for (Path input : inputs.files) prompts.add(SpatialPrompt.build(m, question, SpatialInput.read(input, m)));
         } else {
             QuestionSet questions = QuestionSet.read(inputs.questions);
-            SceneSet scenes = SceneSet.read(questions.scenesFile());
-            questions.checkAgainst(scenes);
+            SceneSet scenes = questions.readScenes();
             QaRun run = new QaRun(m, scenes, Shapes.of(m.config()), model.kvBudgetBytes());
             for (QaQuestion qa : questions.questions()) prompts.add(SpatialPrompt.build(m, qa.question(), run.scene(qa.scene())));
         }
@@ -87,12 +86,11 @@ final class CalibrateCommand implements Runnable {
         };
         try (Model m = model.open()) {
             SpatialRuns runs = new SpatialRuns(m, model.kvBudgetBytes());
-            List<Prompt> prompts = new ArrayList<>();
+            List<Prompt> prompts = prompts(m);
             List<CalibrationSample> samples = new ArrayList<>();
-            for (Prompt p : prompts(m)) {
-                prompts.add(p);
+            for (Prompt p : prompts) {
                 samples.add(runs.sample(p, q));
-                Progress.say("calibrate: measured input %d (%d spatial tokens)", prompts.size(), p.spatial().count());
+                Progress.say("calibrate: measured input %d (%d spatial tokens)", samples.size(), p.spatial().count());
             }
             Calibration calibration = new Calibration(m.directory().getFileName().toString(), m.config().family().name(),
                     Shapes.of(m.config()), q, samples);

@@ -61,8 +61,7 @@ final class EvalCommand implements Runnable {
     @Override
     public void run() {
         QuestionSet questions = QuestionSet.read(questionsFile).first(limit);
-        SceneSet scenes = SceneSet.read(questions.scenesFile());
-        questions.checkAgainst(scenes);
+        SceneSet scenes = questions.readScenes();
         try (Model m = model.open()) {
             QaRun run = new QaRun(m, scenes, Shapes.of(m.config()), model.kvBudgetBytes());
             System.out.printf("eval: %d questions about %d scenes (%s), model %s%n", questions.questions().size(), scenes.size(),

@@ -40,8 +40,7 @@ final class TrainedModelDemo {
             return;
         }
         QuestionSet questions = QuestionSet.read(dir.resolve("heldout-questions.json"));
-        SceneSet scenes = SceneSet.read(questions.scenesFile());
-        questions.checkAgainst(scenes);
+        SceneSet scenes = questions.readScenes();
         try (Model m = Model.open(modelDir, DecoderWeights.Storage.AS_STORED)) {
             GatePolicy adaptive = Files.exists(modelDir.resolve(PruneSpec.PROFILE_FILE_NAME))
                     ? PruneSpec.parse("auto").resolve(m.directory(), null, m.config().numLayers())

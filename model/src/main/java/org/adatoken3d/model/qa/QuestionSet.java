@@ -106,8 +106,15 @@ public record QuestionSet(Path file, Path scenesFile, List<QaQuestion> questions
         return types;
     }
 
+    /** Reads the scene file these questions name, and checks that every question's scene is in it. */
+    public SceneSet readScenes() {
+        SceneSet scenes = SceneSet.read(scenesFile());
+        checkAgainst(scenes);
+        return scenes;
+    }
+
     /** Throws unless every question's scene exists in {@code scenes}. */
-    public void checkAgainst(SceneSet scenes) {
+    private void checkAgainst(SceneSet scenes) {
         for (int i = 0; i < questions.size(); i++) {
             if (questions.get(i).scene() >= scenes.size()) {
                 throw new InvalidFileException(file, "question " + i + " is about scene " + questions.get(i).scene() + ", but "
