@@ -22,11 +22,12 @@ def scene_rng(seed, split, index):
     return np.random.default_rng(np.random.SeedSequence([seed, split, index]))
 
 
-def draw(seed, split, index, min_tokens, max_tokens, questions, objects=(3, 6)):
-    """Scene `index` of `split` with objects[0]..objects[1] objects, and `questions` questions about it."""
+def draw(seed, split, index, min_tokens, max_tokens, questions, objects=(3, 6), type_weights=None):
+    """Scene `index` of `split` with objects[0]..objects[1] objects, and `questions` questions about it
+    (types drawn uniformly, or with probabilities type_weights in the order of questions.TYPES)."""
     rng = scene_rng(seed, split, index)
     scene = make_scene(rng, min_tokens, max_tokens, *objects)
-    return scene, make_questions(rng, scene, questions)
+    return scene, make_questions(rng, scene, questions, weights=type_weights)
 
 
 def write_split(scenes_path, questions_path, scenes, questions, seed, split, command):

@@ -130,14 +130,15 @@ MAKERS = {"colour": _colour, "shape": _shape, "exists": _exists, "count": _count
           "nearest": _nearest, "left": _left, "bigger": _bigger}
 
 
-def make_questions(rng, scene, count, types=TYPES):
-    """`count` questions of types drawn uniformly from `types` (a type that does not fit the scene is
-    redrawn); duplicates within a scene are avoided where the scene allows."""
+def make_questions(rng, scene, count, types=TYPES, weights=None):
+    """`count` questions of types drawn from `types`, uniformly or with probabilities `weights` (a type that
+    does not fit the scene is redrawn); duplicates within a scene are avoided where the scene allows."""
     out, seen = [], set()
     for _ in range(count * 20):
         if len(out) == count:
             break
-        q = MAKERS[types[int(rng.integers(len(types)))]](rng, scene)
+        t = int(rng.integers(len(types))) if weights is None else int(rng.choice(len(types), p=weights))
+        q = MAKERS[types[t]](rng, scene)
         if q is None or q.text in seen:
             continue
         seen.add(q.text)
