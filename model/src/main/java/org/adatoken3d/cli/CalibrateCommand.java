@@ -26,9 +26,9 @@ import picocli.CommandLine.Option;
 @Command(name = "calibrate", mixinStandardHelpOptions = true,
         description = {"Attention pattern mining: choose the gate layer and tau, write a pruning profile.",
                 "",
-                "Attention pattern mining: run a few inputs unpruned, record per-layer spatial share S^l,",
-                "redundancy R^l(0.05) and rank stability, choose the gate layer K and tau for a FLOPs or an agreement",
-                "target, and write a pruning profile (use it with --prune auto)."})
+                "Runs a few inputs unpruned, records per-layer spatial share S^l, redundancy R^l(0.05) and rank",
+                "stability, chooses the gate layer K and tau for a FLOPs or an agreement target, and writes the",
+                "profile (use it with --prune auto)."})
 final class CalibrateCommand implements Runnable {
     @Mixin ModelOptions model;
 

@@ -144,8 +144,8 @@ final class EvalCommand implements Runnable {
         long start = System.nanoTime();
         return done -> {
             if (done % 50 == 0 || done == total) {
-                System.err.printf("\reval %s: %d/%d questions (%.1f s)", what, done, total, (System.nanoTime() - start) / 1e9);
-                if (done == total) System.err.println();
+                Progress.update(String.format(Locale.ROOT, "eval %s: %d/%d questions (%.1f s)", what, done, total,
+                        (System.nanoTime() - start) / 1e9), done == total);
             }
         };
     }

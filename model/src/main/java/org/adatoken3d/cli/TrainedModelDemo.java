@@ -88,6 +88,11 @@ final class TrainedModelDemo {
                         + " time to first token %.1f ms (%.2fx)%n", names.get(p), right[p], asked.size(), 100 * kept[p], 100 * objects[p],
                         100 * flops[p], nanos[p] / 1e6, nanos[0] / nanos[p]);
             }
+            if (nanos[1] > nanos[0]) {
+                System.out.printf("  (a prefill of this tiny model takes %.0f ms; the gate's own work, measuring the contribution and%n"
+                        + "  compacting the KV cache, costs more than the pruned layers save at this size; part 2 shows the time saved%n"
+                        + "  on a larger model)%n", nanos[0] / 1e6);
+            }
             writeReport(m, run, asked.getFirst(), adaptive, reportDir);
         }
     }
