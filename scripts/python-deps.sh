@@ -3,7 +3,8 @@
 ensure_python_deps() {
   local py=/usr/bin/python3
   # PIL: the front-end oracle resizes images with Pillow, as LLaVA-3D's preprocessing does.
-  if [ -x "$py" ] && "$py" -c 'import torch, numpy, PIL' >/dev/null 2>&1; then return 0; fi
+  # sentencepiece: the spatial-QA tokenizer is read and trained with it.
+  if [ -x "$py" ] && "$py" -c 'import torch, numpy, PIL, sentencepiece' >/dev/null 2>&1; then return 0; fi
   local pkgs="python3 python3-torch python3-numpy python3-pil libopenblas0-pthread python3-sentencepiece"
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "run-tests: installing $pkgs (Debian packages, once)..." >&2
