@@ -153,6 +153,19 @@ class SpatialQaModel(nn.Module):
 
     def hf_tensors(self):
         """The weights under Hugging Face / LLaVA names, float32 numpy."""
+        return {k: v.detach().to(torch.float32).numpy().copy() for k, v in self.hf_parameters().items()}
+
+    def load(self, model_dir):
+        """Copies the weights of an exported checkpoint (model_dir/model.safetensors) into this model."""
+        stored = safetensors_file.read(os.path.join(model_dir, "model.safetensors")).tensors
+        with torch.no_grad():
+            for name, p in self.hf_parameters().items():
+                if name not in stored or tuple(stored[name].shape) != tuple(p.shape):
+                    raise ValueError(f"{model_dir}: {name} is missing or has another shape than {tuple(p.shape)}")
+                p.copy_(torch.from_numpy(stored[name].astype(np.float32)))
+
+    def hf_parameters(self):
+        """The parameters under Hugging Face / LLaVA names."""
         out = {"model.embed_tokens.weight": self.embed_tokens.weight, "model.norm.weight": self.norm.weight,
                "lm_head.weight": self.lm_head.weight,
                "model.mm_projector.0.weight": self.projector[0].weight, "model.mm_projector.0.bias": self.projector[0].bias,
@@ -165,7 +178,7 @@ class SpatialQaModel(nn.Module):
                 out[p + f"self_attn.{name}.weight"] = getattr(layer, name).weight
             for name in ("gate_proj", "up_proj", "down_proj"):
                 out[p + f"mlp.{name}.weight"] = getattr(layer, name).weight
-        return {k: v.detach().to(torch.float32).numpy().copy() for k, v in out.items()}
+        return out
 
     def export(self, model_dir, metadata=None):
         """Writes config.json and model.safetensors (F32) into model_dir."""

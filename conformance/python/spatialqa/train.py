@@ -46,13 +46,13 @@ class Batches:
     right after them), a share that falls to zero over the ramp: matching a question word to an object's
     tokens is found much sooner over short distances than over the ~1500 positions of a full room."""
 
-    def __init__(self, codec, seed, scenes, questions, first, last, ramp, object_ramp, type_weights=None):
+    def __init__(self, codec, seed, scenes, questions, first, last, ramp, object_ramp, type_weights=None, first_scene=0):
         self.codec, self.seed, self.B, self.Q = codec, seed, scenes, questions
         self.type_weights = type_weights
         self.first, self.last, self.ramp = first, last, ramp
         self.describe = True
         self.object_ramp = object_ramp
-        self.index = 0
+        self.index = first_scene
         self.start = len(codec.before)
 
     def objects(self, step):
@@ -191,6 +191,12 @@ def main(argv=None):
                          " between a question and the room, and matching by content across them failed to train")
     ap.add_argument("--threads", type=int, default=1,
                     help="torch threads (default 1: on a shared 2-core machine two threads ran 6x slower)")
+    ap.add_argument("--init", metavar="MODEL_DIR",
+                    help="start from this checkpoint's weights (model.safetensors of a run with the same shape) instead of"
+                         " a fresh init, to continue a run; pair it with --first-scene so the scenes are new ones")
+    ap.add_argument("--first-scene", type=int, default=0,
+                    help="index of the first training scene drawn (a continued run starts after the scenes already used:"
+                         " steps x scenes of the first run)")
     ap.add_argument("--save-every", type=int, default=300)
     ap.add_argument("--log-every", type=int, default=25)
     args = ap.parse_args(argv)
@@ -221,12 +227,14 @@ def main(argv=None):
     if args.qk_std != 0.02:
         torch.manual_seed(args.seed)   # the run's init depends on the seed and qk_std alone
         model._init(args.qk_std)
+    if args.init:
+        model.load(args.init)
     decay = [p for n, p in model.named_parameters() if p.dim() == 2]
     rest = [p for n, p in model.named_parameters() if p.dim() != 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": rest, "weight_decay": 0.0}],
                             lr=args.lr, betas=(0.9, 0.98))
     batches = Batches(codec, args.seed, args.scenes, args.questions, *args.background, args.ramp, args.object_ramp,
-                      type_weights(args.type_weights))
+                      type_weights(args.type_weights), args.first_scene)
     log = []
     t0 = time.time()
     running = None
