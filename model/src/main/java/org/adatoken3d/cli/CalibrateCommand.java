@@ -79,11 +79,7 @@ final class CalibrateCommand implements Runnable {
 
     @Override
     public void run() {
-        QuerySet q = switch (query) {
-            case "last" -> QuerySet.LAST;
-            case "instruction" -> QuerySet.INSTRUCTION;
-            default -> throw new IllegalArgumentException("--query must be last or instruction, got " + query);
-        };
+        QuerySet q = QuerySet.parse(query);
         try (Model m = model.open()) {
             SpatialRuns runs = new SpatialRuns(m, model.kvBudgetBytes());
             List<Prompt> prompts = prompts(m);

@@ -48,11 +48,12 @@ public record ForwardRequest(int[] inputIds, SpatialBlock spatial, float[] spati
             width = Math.toIntExact(t.dim(1));
         }
 
-        QuerySet query = switch (meta.getOrDefault("query", "last")) {
-            case "last" -> QuerySet.LAST;
-            case "instruction" -> QuerySet.INSTRUCTION;
-            default -> throw new InvalidFileException(file, "metadata query=" + meta.get("query") + " is not last or instruction");
-        };
+        QuerySet query;
+        try {
+            query = QuerySet.parse(meta.getOrDefault("query", QuerySet.LAST.spec()));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFileException(file, "metadata query: " + e.getMessage());
+        }
         String prune = meta.getOrDefault("prune", "none").trim();
         int layer = intValue(file, meta, "prune_layer", 2);
         int count = spatial == null ? 0 : spatial.count();
