@@ -1,10 +1,14 @@
 # Sourced by ./run-tests: makes sure Debian's PyTorch (the conformance oracle) and numpy/OpenBLAS are
 # installed for /usr/bin/python3. Installs them with apt-get when run as root; otherwise says what is missing.
+# True when /usr/bin/python3 has every module the oracle and its tests import. PIL: the front-end oracle resizes
+# images with Pillow, as LLaVA-3D's preprocessing does; sentencepiece: the spatial-QA tokenizer is read and
+# trained with it.
+python_deps_present() {
+  [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import torch, numpy, PIL, sentencepiece' >/dev/null 2>&1
+}
+
 ensure_python_deps() {
-  local py=/usr/bin/python3
-  # PIL: the front-end oracle resizes images with Pillow, as LLaVA-3D's preprocessing does.
-  # sentencepiece: the spatial-QA tokenizer is read and trained with it.
-  if [ -x "$py" ] && "$py" -c 'import torch, numpy, PIL, sentencepiece' >/dev/null 2>&1; then return 0; fi
+  if python_deps_present; then return 0; fi
   local pkgs="python3 python3-torch python3-numpy python3-pil libopenblas0-pthread python3-sentencepiece"
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "run-tests: installing $pkgs (Debian packages, once)..." >&2
