@@ -32,22 +32,26 @@ class Question:
     objects: tuple = ()   # indices of the objects the answer depends on
 
 
+def _unique_by(rng, scene, attribute, values):
+    """Index of an object drawn among those whose `attribute` ('colour' or 'shape') no other object shares,
+    or None when there is none."""
+    counts = np.bincount([getattr(o, attribute) for o in scene.objects], minlength=values)
+    unique = [i for i, o in enumerate(scene.objects) if counts[getattr(o, attribute)] == 1]
+    return int(rng.choice(unique)) if unique else None
+
+
 def _colour(rng, scene):
-    counts = np.bincount([o.shape for o in scene.objects], minlength=len(SHAPES))
-    unique = [i for i, o in enumerate(scene.objects) if counts[o.shape] == 1]
-    if not unique:
+    i = _unique_by(rng, scene, "shape", len(SHAPES))
+    if i is None:
         return None
-    i = int(rng.choice(unique))
     o = scene.objects[i]
     return Question("colour", f"What colour is the {SHAPES[o.shape]}?", COLOURS[o.colour], (i,))
 
 
 def _shape(rng, scene):
-    counts = np.bincount([o.colour for o in scene.objects], minlength=len(COLOURS))
-    unique = [i for i, o in enumerate(scene.objects) if counts[o.colour] == 1]
-    if not unique:
+    i = _unique_by(rng, scene, "colour", len(COLOURS))
+    if i is None:
         return None
-    i = int(rng.choice(unique))
     o = scene.objects[i]
     return Question("shape", f"What shape is the {COLOURS[o.colour]} object?", SHAPES[o.shape], (i,))
 
