@@ -93,17 +93,20 @@ class Decoder:
         up = self.linear(x, prefix + "mlp.up_proj")
         return self.linear(torch.nn.functional.silu(gate) * up, prefix + "mlp.down_proj")
 
+    def probabilities(self, q, cache, q_positions):
+        """q: [heads, m, d] against the cache's keys, causally by position: [heads, m, cached keys]."""
+        cfg = self.config
+        keys = cache.keys.repeat_interleave(cfg.num_heads // cfg.num_kv_heads, dim=0)   # head h -> KV head h // group
+        scores = (q @ keys.transpose(1, 2)) * (cfg.head_dim ** -0.5)
+        hidden = cache.positions[None, :] > q_positions[:, None]
+        return torch.softmax(scores.masked_fill(hidden[None, :, :], float("-inf")), dim=-1)
+
     def attention(self, q, cache, q_positions, contribution_rows=None):
         """q: [heads, m, d] against the cache's keys; returns ([m, heads*d], mean probabilities
         over heads and `contribution_rows` for every cached key, or None)."""
         cfg = self.config
-        group = cfg.num_heads // cfg.num_kv_heads
-        keys = cache.keys.repeat_interleave(group, dim=0)       # head h -> KV head h // group
-        values = cache.values.repeat_interleave(group, dim=0)
-        scores = (q @ keys.transpose(1, 2)) * (cfg.head_dim ** -0.5)
-        hidden = cache.positions[None, :] > q_positions[:, None]
-        scores = scores.masked_fill(hidden[None, :, :], float("-inf"))
-        probs = torch.softmax(scores, dim=-1)
+        probs = self.probabilities(q, cache, q_positions)
+        values = cache.values.repeat_interleave(cfg.num_heads // cfg.num_kv_heads, dim=0)
         out = (probs @ values).transpose(0, 1).reshape(q.shape[1], cfg.num_heads * cfg.head_dim)
         attended = None
         if contribution_rows is not None and len(contribution_rows):
