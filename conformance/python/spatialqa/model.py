@@ -155,11 +155,26 @@ class SpatialQaModel(nn.Module):
         """The weights under Hugging Face / LLaVA names, float32 numpy."""
         return {k: v.detach().to(torch.float32).numpy().copy() for k, v in self.hf_parameters().items()}
 
-    def load(self, model_dir):
-        """Copies the weights of an exported checkpoint (model_dir/model.safetensors) into this model."""
+    def load(self, model_dir, new_layer=None):
+        """Copies the weights of an exported checkpoint (model_dir/model.safetensors) into this model.
+
+        With new_layer=i the checkpoint has one layer fewer: its layers i.. become this model's i+1.., and layer i
+        keeps its fresh init but with o_proj and down_proj zeroed, so it adds nothing to the residual stream
+        and the grown model computes exactly what the checkpoint did until training moves it."""
         stored = safetensors_file.read(os.path.join(model_dir, "model.safetensors")).tensors
+        if new_layer is not None:
+            prefix = f"model.layers.{new_layer}."
+            with torch.no_grad():
+                self.layers[new_layer].o_proj.weight.zero_()
+                self.layers[new_layer].down_proj.weight.zero_()
         with torch.no_grad():
             for name, p in self.hf_parameters().items():
+                if new_layer is not None and name.startswith("model.layers."):
+                    if name.startswith(prefix):
+                        continue
+                    layer = int(name.split(".")[2])
+                    if layer > new_layer:
+                        name = name.replace(f"model.layers.{layer}.", f"model.layers.{layer - 1}.", 1)
                 if name not in stored or tuple(stored[name].shape) != tuple(p.shape):
                     raise ValueError(f"{model_dir}: {name} is missing or has another shape than {tuple(p.shape)}")
                 p.copy_(torch.from_numpy(stored[name].astype(np.float32)))

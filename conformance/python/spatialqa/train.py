@@ -1,7 +1,13 @@
 """Trains the spatial-QA checkpoint on the CPU (float32, autograd), seeded:
 
-  PYTHONPATH=conformance/python /usr/bin/python3 -m spatialqa.train --out conformance/spatialqa --seed 3 --steps 6000 \
+  PYTHONPATH=conformance/python /usr/bin/python3 -m spatialqa.train --out stage1 --seed 3 --steps 6000 \
       --questions 16 --background 16 192 --ramp 1500 --object-ramp 2000 --qk-std 0.1 --lr 2e-3 --save-every 500
+
+The committed checkpoint is that run grown by one layer and trained on (spatialqa/README.md says why):
+
+  PYTHONPATH=conformance/python /usr/bin/python3 -m spatialqa.train --out conformance/spatialqa --init stage1/model \
+      --layers 5 --new-layer 1 --first-scene 48000 --ramp 1 --object-ramp 0 --warmup 50 --steps 2000 --lr 1e-3 \
+      --type-weights colour=2 --save-every 250
 
 Writes OUT/model/ (config.json, model.safetensors, tokenizer.model, training.json) every --save-every steps
 and at the end, and, once, the held-out split (OUT/heldout.safetensors + OUT/heldout-questions.json) and the
@@ -194,12 +200,17 @@ def main(argv=None):
     ap.add_argument("--init", metavar="MODEL_DIR",
                     help="start from this checkpoint's weights (model.safetensors of a run with the same shape) instead of"
                          " a fresh init, to continue a run; pair it with --first-scene so the scenes are new ones")
+    ap.add_argument("--new-layer", type=int, metavar="INDEX",
+                    help="with --init: the checkpoint has one layer fewer than --layers; insert a fresh layer at INDEX"
+                         " whose output starts at zero (the grown model starts as the checkpoint)")
     ap.add_argument("--first-scene", type=int, default=0,
                     help="index of the first training scene drawn (a continued run starts after the scenes already used:"
                          " steps x scenes of the first run)")
     ap.add_argument("--save-every", type=int, default=300)
     ap.add_argument("--log-every", type=int, default=25)
     args = ap.parse_args(argv)
+    if args.new_layer is not None and not (args.init and 0 <= args.new_layer < args.layers):
+        ap.error("--new-layer needs --init and an index below --layers")
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -228,7 +239,7 @@ def main(argv=None):
         torch.manual_seed(args.seed)   # the run's init depends on the seed and qk_std alone
         model._init(args.qk_std)
     if args.init:
-        model.load(args.init)
+        model.load(args.init, args.new_layer)
     decay = [p for n, p in model.named_parameters() if p.dim() == 2]
     rest = [p for n, p in model.named_parameters() if p.dim() != 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": rest, "weight_decay": 0.0}],
@@ -236,6 +247,11 @@ def main(argv=None):
     batches = Batches(codec, args.seed, args.scenes, args.questions, *args.background, args.ramp, args.object_ramp,
                       type_weights(args.type_weights), args.first_scene)
     log = []
+    # A continued run's record carries the record of the run it started from, so the whole history stays in one file.
+    init_record = None
+    if args.init and os.path.exists(os.path.join(args.init, "training.json")):
+        with open(os.path.join(args.init, "training.json")) as f:
+            init_record = json.load(f)
     t0 = time.time()
     running = None
 
@@ -249,7 +265,8 @@ def main(argv=None):
             json.dump({"command": command, "seed": args.seed, "args": vars(args), "tokens_per_train_scene": TRAIN_TOKENS,
                        "heldout": {"scenes": HELDOUT_SCENES, "questions_per_scene": HELDOUT_QUESTIONS,
                                    "tokens": HELDOUT_TOKENS},
-                       "torch": torch.__version__, "log": log}, f, indent=1)
+                       "torch": torch.__version__, "log": log, **({"init": init_record} if init_record else {})},
+                      f, indent=1)
             f.write("\n")
         print(f"saved step {step}: {json.dumps(entry)}", file=sys.stderr, flush=True)
 

@@ -11,6 +11,7 @@ from adatoken_oracle import checkpoint as checkpoint_module
 from adatoken_oracle.decoder import Decoder, SpatialBlock
 from adatoken_oracle.multimodal import project
 from spatialqa import dataset
+from spatialqa.attention import RecordingDecoder, shares
 from spatialqa.model import SpatialQaModel, default_config
 from spatialqa.prompt import PromptCodec, tokenizer_lines, train_tokenizer
 from spatialqa.questions import TYPES, corpus_lines
@@ -74,6 +75,61 @@ class ModelMatchesOracleTest(unittest.TestCase):
                 expected = result.logits[-1].numpy()
                 got = model.lm_head(hidden[0, qi, len(after) - 1]).detach().numpy()
                 np.testing.assert_allclose(got, expected, rtol=0, atol=2e-3 * np.abs(expected).max())
+
+
+class GrowTest(unittest.TestCase):
+    def test_a_grown_model_starts_as_its_checkpoint_with_the_new_layer_in_place(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tok = os.path.join(tmp, "tokenizer.model")
+            train_tokenizer(tokenizer_lines(corpus_lines()), tok)
+            codec = PromptCodec(tok)
+            cfg = default_config(codec.vocab_size(), MM_HIDDEN, hidden=32, layers=2, heads=2, intermediate=48)
+            torch.manual_seed(0)
+            small = SpatialQaModel(cfg)
+            with torch.no_grad():
+                for p in small.parameters():
+                    p.mul_(8.0 if p.dim() == 2 else 1.0)
+            small.export(tmp)
+            grown = SpatialQaModel(dict(cfg, num_hidden_layers=3))
+            grown.load(tmp, new_layer=1)
+            self.assertTrue(torch.equal(grown.layers[2].q_proj.weight, small.layers[1].q_proj.weight))
+            self.assertTrue(torch.equal(grown.layers[0].down_proj.weight, small.layers[0].down_proj.weight))
+            self.assertGreater(grown.layers[1].q_proj.weight.abs().max().item(), 0.0)
+            scene, qs = dataset.draw(0, dataset.HELDOUT, 0, 60, 90, 3)
+            keep = np.arange(len(scene.owner))
+            inputs, _, _ = collate(codec, len(codec.before), [(scene.features, len(keep), keep, [(q.text, q.answer) for q in qs])])
+            with torch.no_grad():
+                want = small(torch.tensor(codec.before), *inputs)
+                got = grown(torch.tensor(codec.before), *inputs)
+            np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=0, atol=1e-5)
+            with self.assertRaisesRegex(ValueError, "model.layers.2"):
+                SpatialQaModel(dict(cfg, num_hidden_layers=3)).load(tmp)
+
+
+class AttentionSharesTest(unittest.TestCase):
+    def test_recording_changes_nothing_and_every_heads_shares_add_up_to_one(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tok = os.path.join(tmp, "tokenizer.model")
+            train_tokenizer(tokenizer_lines(corpus_lines()), tok)
+            codec = PromptCodec(tok)
+            torch.manual_seed(1)
+            model = SpatialQaModel(default_config(codec.vocab_size(), MM_HIDDEN, hidden=32, layers=2, heads=2, intermediate=48))
+            model.export(tmp)
+            scene, qs = dataset.draw(0, dataset.HELDOUT, 1, 60, 90, 3)
+            questions = [{"scene": 0, "question": q.text, "objects": list(q.objects)} for q in qs if q.objects]
+            table, token = shares(tmp, [(scene.features, scene.xyz, scene.owner)], questions, back=2)
+            self.assertEqual(table.shape, (2, 2, 4))
+            np.testing.assert_allclose(table.sum(axis=2), 1.0, atol=1e-9)
+            self.assertTrue((table >= 0).all())
+            self.assertTrue(token.startswith("'▁ASSISTANT' in "), token)   # two places from the end of "... ASSISTANT:"
+            ckpt = checkpoint_module.load(tmp)
+            embeds = project(scene.features, ckpt.weights).to(torch.float32).numpy()
+            ids = codec.before + [0] * len(scene.owner) + codec.after(questions[0]["question"])
+            block = SpatialBlock(len(codec.before), len(scene.owner), embeds)
+            recording = RecordingDecoder(ckpt)
+            got = recording.prefill(ids, block).logits
+            self.assertEqual(len(recording.recorded), 2)
+            self.assertTrue(torch.equal(got, Decoder(ckpt).prefill(ids, block).logits))
 
 
 if __name__ == "__main__":
