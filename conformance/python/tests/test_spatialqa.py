@@ -48,30 +48,43 @@ class ScenesTest(unittest.TestCase):
         self.assertEqual(seen, set(TYPES))
 
 
+def tiny_checkpoint(directory, seed=0):
+    """A 2-layer model with a tokenizer, exported into `directory`, its weights 8x the init, so that attention is
+    far from uniform: (codec, model, config)."""
+    tok = os.path.join(directory, "tokenizer.model")
+    train_tokenizer(tokenizer_lines(corpus_lines()), tok)
+    codec = PromptCodec(tok)
+    cfg = default_config(codec.vocab_size(), MM_HIDDEN, hidden=32, layers=2, heads=2, intermediate=48)
+    torch.manual_seed(seed)
+    model = SpatialQaModel(cfg)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.mul_(8.0 if p.dim() == 2 else 1.0)
+    model.export(directory)
+    return codec, model, cfg
+
+
+def question_batch(codec, scene, qs):
+    keep = np.arange(len(scene.owner))
+    return collate(codec, len(codec.before), [(scene.features, len(keep), keep, [(q.text, q.answer) for q in qs])])
+
+
 class ModelMatchesOracleTest(unittest.TestCase):
     def test_shared_prefix_training_model_equals_the_oracle_decoder_on_its_export(self):
         with tempfile.TemporaryDirectory() as tmp:
-            tok = os.path.join(tmp, "tokenizer.model")
-            train_tokenizer(tokenizer_lines(corpus_lines()), tok)
-            codec = PromptCodec(tok)
-            torch.manual_seed(0)
-            model = SpatialQaModel(default_config(codec.vocab_size(), MM_HIDDEN, hidden=32, layers=2, heads=2, intermediate=48))
-            with torch.no_grad():   # larger weights than the init, so that attention is far from uniform
-                for p in model.parameters():
-                    p.mul_(8.0 if p.dim() == 2 else 1.0)
-            model.export(tmp)
+            codec, model, _ = tiny_checkpoint(tmp)
             scene, qs = dataset.draw(0, dataset.HELDOUT, 0, 60, 90, 3)
-            keep = np.arange(len(scene.owner))
-            inputs, pick, _ = collate(codec, len(codec.before), [(scene.features, len(keep), keep, [(q.text, q.answer) for q in qs])])
+            inputs, pick, _ = question_batch(codec, scene, qs)
             with torch.no_grad():
                 hidden = model(torch.tensor(codec.before), *inputs)
             ckpt = checkpoint_module.load(tmp)
             oracle = Decoder(ckpt, torch.float64)
             embeds = project(scene.features, ckpt.weights).to(torch.float32).numpy()
+            n = len(scene.owner)
             for qi, q in enumerate(qs):
                 after = codec.after(q.text)
-                ids = codec.before + [0] * len(keep) + after
-                result = oracle.prefill(ids, SpatialBlock(len(codec.before), len(keep), embeds))
+                ids = codec.before + [0] * n + after
+                result = oracle.prefill(ids, SpatialBlock(len(codec.before), n, embeds))
                 expected = result.logits[-1].numpy()
                 got = model.lm_head(hidden[0, qi, len(after) - 1]).detach().numpy()
                 np.testing.assert_allclose(got, expected, rtol=0, atol=2e-3 * np.abs(expected).max())
@@ -80,24 +93,14 @@ class ModelMatchesOracleTest(unittest.TestCase):
 class GrowTest(unittest.TestCase):
     def test_a_grown_model_starts_as_its_checkpoint_with_the_new_layer_in_place(self):
         with tempfile.TemporaryDirectory() as tmp:
-            tok = os.path.join(tmp, "tokenizer.model")
-            train_tokenizer(tokenizer_lines(corpus_lines()), tok)
-            codec = PromptCodec(tok)
-            cfg = default_config(codec.vocab_size(), MM_HIDDEN, hidden=32, layers=2, heads=2, intermediate=48)
-            torch.manual_seed(0)
-            small = SpatialQaModel(cfg)
-            with torch.no_grad():
-                for p in small.parameters():
-                    p.mul_(8.0 if p.dim() == 2 else 1.0)
-            small.export(tmp)
+            codec, small, cfg = tiny_checkpoint(tmp)
             grown = SpatialQaModel(dict(cfg, num_hidden_layers=3))
             grown.load(tmp, new_layer=1)
             self.assertTrue(torch.equal(grown.layers[2].q_proj.weight, small.layers[1].q_proj.weight))
             self.assertTrue(torch.equal(grown.layers[0].down_proj.weight, small.layers[0].down_proj.weight))
             self.assertGreater(grown.layers[1].q_proj.weight.abs().max().item(), 0.0)
             scene, qs = dataset.draw(0, dataset.HELDOUT, 0, 60, 90, 3)
-            keep = np.arange(len(scene.owner))
-            inputs, _, _ = collate(codec, len(codec.before), [(scene.features, len(keep), keep, [(q.text, q.answer) for q in qs])])
+            inputs, _, _ = question_batch(codec, scene, qs)
             with torch.no_grad():
                 want = small(torch.tensor(codec.before), *inputs)
                 got = grown(torch.tensor(codec.before), *inputs)
@@ -109,12 +112,7 @@ class GrowTest(unittest.TestCase):
 class AttentionSharesTest(unittest.TestCase):
     def test_recording_changes_nothing_and_every_heads_shares_add_up_to_one(self):
         with tempfile.TemporaryDirectory() as tmp:
-            tok = os.path.join(tmp, "tokenizer.model")
-            train_tokenizer(tokenizer_lines(corpus_lines()), tok)
-            codec = PromptCodec(tok)
-            torch.manual_seed(1)
-            model = SpatialQaModel(default_config(codec.vocab_size(), MM_HIDDEN, hidden=32, layers=2, heads=2, intermediate=48))
-            model.export(tmp)
+            codec, _, _ = tiny_checkpoint(tmp, seed=1)
             scene, qs = dataset.draw(0, dataset.HELDOUT, 1, 60, 90, 3)
             questions = [{"scene": 0, "question": q.text, "objects": list(q.objects)} for q in qs if q.objects]
             table, token = shares(tmp, [(scene.features, scene.xyz, scene.owner)], questions, back=2)
