@@ -93,11 +93,13 @@ class Decoder:
         up = self.linear(x, prefix + "mlp.up_proj")
         return self.linear(torch.nn.functional.silu(gate) * up, prefix + "mlp.down_proj")
 
+    def per_head(self, kv):
+        """[kv heads, ...] -> [heads, ...]: query head h reads KV head h // (heads / kv heads)."""
+        return kv.repeat_interleave(self.config.num_heads // self.config.num_kv_heads, dim=0)
+
     def probabilities(self, q, cache, q_positions):
         """q: [heads, m, d] against the cache's keys, causally by position: [heads, m, cached keys]."""
-        cfg = self.config
-        keys = cache.keys.repeat_interleave(cfg.num_heads // cfg.num_kv_heads, dim=0)   # head h -> KV head h // group
-        scores = (q @ keys.transpose(1, 2)) * (cfg.head_dim ** -0.5)
+        scores = (q @ self.per_head(cache.keys).transpose(1, 2)) * (self.config.head_dim ** -0.5)
         hidden = cache.positions[None, :] > q_positions[:, None]
         return torch.softmax(scores.masked_fill(hidden[None, :, :], float("-inf")), dim=-1)
 
@@ -106,8 +108,7 @@ class Decoder:
         over heads and `contribution_rows` for every cached key, or None)."""
         cfg = self.config
         probs = self.probabilities(q, cache, q_positions)
-        values = cache.values.repeat_interleave(cfg.num_heads // cfg.num_kv_heads, dim=0)
-        out = (probs @ values).transpose(0, 1).reshape(q.shape[1], cfg.num_heads * cfg.head_dim)
+        out = (probs @ self.per_head(cache.values)).transpose(0, 1).reshape(q.shape[1], cfg.num_heads * cfg.head_dim)
         attended = None
         if contribution_rows is not None and len(contribution_rows):
             attended = probs[:, contribution_rows, :].mean(dim=(0, 1))

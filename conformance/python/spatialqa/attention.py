@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from adatoken_oracle import checkpoint as checkpoint_module
-from adatoken_oracle.decoder import Decoder, SpatialBlock
+from adatoken_oracle.decoder import Decoder
 from adatoken_oracle.multimodal import project
 
 from . import dataset
@@ -48,27 +48,25 @@ def shares(model_dir, scenes, questions, back):
     ckpt = checkpoint_module.load(model_dir)
     decoder = RecordingDecoder(ckpt)
     codec = PromptCodec(os.path.join(model_dir, "tokenizer.model"))
-    total, token, embeds = None, None, {}
+    per_question, token, embeds = [], None, {}
     for q in questions:
         features, _, owner = scenes[q["scene"]]
         if q["scene"] not in embeds:
             embeds[q["scene"]] = project(features, ckpt.weights).to(torch.float32).numpy()
-        n, start = len(owner), len(codec.before)
-        ids = codec.before + [0] * n + codec.after(q["question"])
-        decoder.prefill(ids, SpatialBlock(start, n, embeds[q["scene"]]))
+        ids, block = codec.with_room(q["question"], embeds[q["scene"]])
+        decoder.prefill(ids, block)
         row = len(ids) - back
         if token is None:
             token = f"{codec.sp.id_to_piece(ids[row])!r} in {q['question']!r}"
         target = q["objects"][0]
         groups = (owner == target, (owner >= 0) & (owner != target), owner < 0)
-        found = []
+        layers = []
         for probs in decoder.recorded:
-            p = probs[:, row, :].to(torch.float64).numpy()
-            spatial = p[:, start:start + n]
+            spatial = probs[:, row, block.start:block.start + block.count].numpy()   # [heads, N]
             parts = [spatial[:, g].sum(axis=1) for g in groups]
-            found.append(np.stack(parts + [1.0 - spatial.sum(axis=1)], axis=1))
-        total = np.array(found) if total is None else total + np.array(found)
-    return total / len(questions), token
+            layers.append(np.stack(parts + [1.0 - spatial.sum(axis=1)], axis=1))
+        per_question.append(layers)
+    return np.mean(per_question, axis=0), token
 
 
 def main(argv=None):

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from adatoken_oracle import checkpoint as checkpoint_module
-from adatoken_oracle.decoder import Decoder, SpatialBlock
+from adatoken_oracle.decoder import Decoder
 from adatoken_oracle.gating import PrunePolicy, parse_policy
 from adatoken_oracle.multimodal import project
 
@@ -37,13 +37,10 @@ def answer(decoder, codec, weights, features, question, policy=None, embeds=None
     """(answer text, spatial tokens kept, first-token margin)."""
     if embeds is None:
         embeds = project(features, weights).to(torch.float32).numpy()
-    n = len(embeds)
-    before, after = codec.before, codec.after(question)
-    ids = before + [0] * n + after
-    prefill = decoder.prefill(ids, SpatialBlock(len(before), n, embeds), policy=policy)
+    prefill = decoder.prefill(*codec.with_room(question, embeds), policy=policy)
     out = decoder.greedy(prefill, MAX_ANSWER_TOKENS)
     tokens = out.ids[:out.ids.index(codec.eos)] if codec.eos in out.ids else out.ids
-    kept = n if prefill.gate is None else len(prefill.gate.kept)
+    kept = len(embeds) if prefill.gate is None else len(prefill.gate.kept)
     return codec.decode(tokens), kept, out.margins[0]
 
 

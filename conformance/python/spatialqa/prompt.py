@@ -11,6 +11,8 @@ import io
 
 import sentencepiece as spm
 
+from adatoken_oracle.decoder import SpatialBlock
+
 SYSTEM = ("A chat between a curious human and an artificial intelligence assistant. "
           "The assistant gives helpful, detailed, and polite answers to the human's questions.")
 VOCAB_SIZE = 512
@@ -43,6 +45,12 @@ class PromptCodec:
     def after(self, question):
         """The ids after the spatial block: the question and ' ASSISTANT:'."""
         return self.sp.encode("\n" + question + " ASSISTANT:")
+
+    def with_room(self, question, embeds):
+        """The oracle decoder's input for `question` about a room of projected tokens embeds [N, h]: the prompt ids
+        (N placeholder ids where the spatial block goes) and the SpatialBlock that fills them."""
+        n = len(embeds)
+        return self.before + [0] * n + self.after(question), SpatialBlock(len(self.before), n, embeds)
 
     def answer(self, text):
         """The ids the model is trained to produce: the answer, then EOS."""

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from adatoken_oracle import checkpoint as checkpoint_module
-from adatoken_oracle.decoder import Decoder, SpatialBlock
+from adatoken_oracle.decoder import Decoder
 from adatoken_oracle.multimodal import project
 from spatialqa import dataset
 from spatialqa.attention import RecordingDecoder, shares
@@ -80,13 +80,9 @@ class ModelMatchesOracleTest(unittest.TestCase):
             ckpt = checkpoint_module.load(tmp)
             oracle = Decoder(ckpt, torch.float64)
             embeds = project(scene.features, ckpt.weights).to(torch.float32).numpy()
-            n = len(scene.owner)
             for qi, q in enumerate(qs):
-                after = codec.after(q.text)
-                ids = codec.before + [0] * n + after
-                result = oracle.prefill(ids, SpatialBlock(len(codec.before), n, embeds))
-                expected = result.logits[-1].numpy()
-                got = model.lm_head(hidden[0, qi, len(after) - 1]).detach().numpy()
+                expected = oracle.prefill(*codec.with_room(q.text, embeds)).logits[-1].numpy()
+                got = model.lm_head(hidden[0, qi, len(codec.after(q.text)) - 1]).detach().numpy()
                 np.testing.assert_allclose(got, expected, rtol=0, atol=2e-3 * np.abs(expected).max())
 
 
@@ -122,8 +118,7 @@ class AttentionSharesTest(unittest.TestCase):
             self.assertTrue(token.startswith("'▁ASSISTANT' in "), token)   # two places from the end of "... ASSISTANT:"
             ckpt = checkpoint_module.load(tmp)
             embeds = project(scene.features, ckpt.weights).to(torch.float32).numpy()
-            ids = codec.before + [0] * len(scene.owner) + codec.after(questions[0]["question"])
-            block = SpatialBlock(len(codec.before), len(scene.owner), embeds)
+            ids, block = codec.with_room(questions[0]["question"], embeds)
             recording = RecordingDecoder(ckpt)
             got = recording.prefill(ids, block).logits
             self.assertEqual(len(recording.recorded), 2)
