@@ -45,6 +45,17 @@ def default_config(vocab_size, mm_hidden, hidden=128, layers=4, heads=4, interme
     }
 
 
+def _checkpoint_name(name, new_layer):
+    """The checkpoint's name for this model's parameter `name` when layer `new_layer` (or None) is new: layers
+    after it are the checkpoint's one lower; the new layer's own parameters have none (None)."""
+    if new_layer is None or not name.startswith("model.layers."):
+        return name
+    layer = int(name.split(".")[2])
+    if layer == new_layer:
+        return None
+    return name if layer < new_layer else name.replace(f"model.layers.{layer}.", f"model.layers.{layer - 1}.", 1)
+
+
 class RmsNorm(nn.Module):
     def __init__(self, width, eps):
         super().__init__()
@@ -162,22 +173,17 @@ class SpatialQaModel(nn.Module):
         keeps its fresh init but with o_proj and down_proj zeroed, so it adds nothing to the residual stream
         and the grown model computes exactly what the checkpoint did until training moves it."""
         stored = safetensors_file.read(os.path.join(model_dir, "model.safetensors")).tensors
-        if new_layer is not None:
-            prefix = f"model.layers.{new_layer}."
-            with torch.no_grad():
-                self.layers[new_layer].o_proj.weight.zero_()
-                self.layers[new_layer].down_proj.weight.zero_()
         with torch.no_grad():
             for name, p in self.hf_parameters().items():
-                if new_layer is not None and name.startswith("model.layers."):
-                    if name.startswith(prefix):
-                        continue
-                    layer = int(name.split(".")[2])
-                    if layer > new_layer:
-                        name = name.replace(f"model.layers.{layer}.", f"model.layers.{layer - 1}.", 1)
-                if name not in stored or tuple(stored[name].shape) != tuple(p.shape):
-                    raise ValueError(f"{model_dir}: {name} is missing or has another shape than {tuple(p.shape)}")
-                p.copy_(torch.from_numpy(stored[name].astype(np.float32)))
+                source = _checkpoint_name(name, new_layer)
+                if source is None:
+                    continue
+                if source not in stored or tuple(stored[source].shape) != tuple(p.shape):
+                    raise ValueError(f"{model_dir}: {source} is missing or has another shape than {tuple(p.shape)}")
+                p.copy_(torch.from_numpy(stored[source].astype(np.float32)))
+            if new_layer is not None:
+                self.layers[new_layer].o_proj.weight.zero_()
+                self.layers[new_layer].down_proj.weight.zero_()
 
     def hf_parameters(self):
         """The parameters under Hugging Face / LLaVA names."""

@@ -198,8 +198,9 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=1,
                     help="torch threads (default 1: on a shared 2-core machine two threads ran 6x slower)")
     ap.add_argument("--init", metavar="MODEL_DIR",
-                    help="start from this checkpoint's weights (model.safetensors of a run with the same shape) instead of"
-                         " a fresh init, to continue a run; pair it with --first-scene so the scenes are new ones")
+                    help="start from this checkpoint's weights (model.safetensors of a run with the same shape, or one layer"
+                         " fewer with --new-layer) instead of a fresh init, to continue a run; pair it with --first-scene"
+                         " so the scenes are new ones")
     ap.add_argument("--new-layer", type=int, metavar="INDEX",
                     help="with --init: the checkpoint has one layer fewer than --layers; insert a fresh layer at INDEX"
                          " whose output starts at zero (the grown model starts as the checkpoint)")
