@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import org.adatoken3d.kernels.RopeStyle;
 import org.adatoken3d.model.Model;
 import org.adatoken3d.model.decoder.DecoderWeights;
-import org.adatoken3d.model.forward.ForwardRun;
+import org.adatoken3d.conformance.ForwardRun;
 
 /** This engine, in process. */
 public final class EngineImplementation implements Implementation {

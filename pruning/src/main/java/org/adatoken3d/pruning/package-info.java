@@ -8,7 +8,7 @@
  *
  * <p>Offline, {@link org.adatoken3d.pruning.Calibration} mines unpruned per-layer statistics
  * ({@link org.adatoken3d.pruning.LayerStats}) of a few inputs for the gate layer and threshold and writes a
- * {@link org.adatoken3d.pruning.PruningProfile}; {@link org.adatoken3d.pruning.RedundancyReport} shows one input's
+ * {@link org.adatoken3d.pruning.PruningProfile}; {@link org.adatoken3d.report.RedundancyReport} shows one input's
  * statistics ({@link org.adatoken3d.pruning.Redundancy} R(τ) per layer) as an offline HTML page.
  */
 package org.adatoken3d.pruning;

@@ -1,0 +1,69 @@
+package org.adatoken3d.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.adatoken3d.model.Model;
+import org.adatoken3d.evaluation.calibration.SpatialRuns;
+import org.adatoken3d.model.generation.Prompt;
+import org.adatoken3d.llava3d.spatial.SpatialInput;
+import org.adatoken3d.llava3d.prompt.SpatialPrompt;
+import org.adatoken3d.pruning.CalibrationSample;
+import org.adatoken3d.pruning.GatePolicy;
+import org.adatoken3d.pruning.KeepSet;
+import org.adatoken3d.pruning.LayerStats;
+import org.adatoken3d.pruning.PruneSpec;
+import org.adatoken3d.report.RedundancyReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "analyze", mixinStandardHelpOptions = true,
+        description = {"Per-layer spatial contribution analysis of one input, with an HTML report.",
+                "",
+                "Spatial contribution analysis of one input, unpruned: per-layer spatial share S^l and redundancy",
+                "R^l(tau) (the largest fraction of spatial tokens that together hold at most tau of the contribution),",
+                "and an offline HTML report with plots and, when xyz is known, a 3D scatter of kept and pruned tokens."})
+final class AnalyzeCommand implements Runnable {
+    @Mixin ModelOptions model;
+
+    @Option(names = "--spatial", required = true, paramLabel = "FILE.safetensors") Path spatialFile;
+
+    @Option(names = "--question", required = true, paramLabel = "TEXT") String question;
+
+    @Option(names = "--prune", defaultValue = "tau=0.05", description = "The gate whose keep-set the report shows (default: ${DEFAULT-VALUE}).")
+    String prune;
+
+    @Option(names = "--tau", defaultValue = "0.05", description = "tau of the redundancy column (default: ${DEFAULT-VALUE}).")
+    double tau;
+
+    @Option(names = "--out", required = true, paramLabel = "REPORT_DIR") Path out;
+
+    @Override
+    public void run() {
+        try (Model m = model.open()) {
+            GatePolicy gate = PruneSpec.parse(prune).resolve(m.directory(), null, m.config().numLayers());
+            SpatialInput spatial = SpatialInput.read(spatialFile, m);
+            Prompt prompt = SpatialPrompt.build(m, question, spatial);
+            CalibrationSample sample = new SpatialRuns(m, model.kvBudgetBytes()).sample(prompt, gate.query());
+            List<LayerStats> layers = sample.layers();
+            System.out.printf("%d spatial tokens in a %d-token prompt; query %s%n", spatial.count(), prompt.ids().length, gate.query().spec());
+            System.out.printf("layer  spatial share S  R(%.2f)  tokens holding < %.0f%% of the contribution%n", tau, 100 * tau);
+            for (LayerStats l : layers) {
+                double r = l.redundancy(tau);
+                System.out.printf("%5d  %15.4f  %7.3f  %d of %d%n", l.layer(), l.spatialShare(), r, Math.round(r * l.size()), l.size());
+            }
+            double mean = layers.stream().mapToDouble(l -> l.redundancy(tau)).average().orElse(0);
+            System.out.printf("mean over layers: %.1f%% of spatial tokens together hold at most %.0f%% of the contribution%n", 100 * mean, 100 * tau);
+            KeepSet keep = gate.gates() ? gate.keepSet(layers.get(Math.min(gate.layer() - 1, layers.size() - 1)).contribution())
+                    : KeepSet.all(spatial.count());
+            System.out.printf("%s would keep %d of %d spatial tokens%n", PruneSpec.format(gate), keep.keptCount(), keep.total());
+            Path html = RedundancyReport.write(new RedundancyReport.Input(m.directory().getFileName().toString(), question, gate,
+                    layers, keep, spatial.xyz()), out);
+            System.out.println("report: " + html.toAbsolutePath());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

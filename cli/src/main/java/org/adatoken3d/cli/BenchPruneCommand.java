@@ -1,0 +1,150 @@
+package org.adatoken3d.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.adatoken3d.kernels.Parallel;
+import org.adatoken3d.model.Model;
+import org.adatoken3d.model.decoder.Decoder;
+import org.adatoken3d.model.decoder.KvCache;
+import org.adatoken3d.model.decoder.PrefillRequest;
+import org.adatoken3d.model.decoder.PrefillResult;
+import org.adatoken3d.model.generation.Prompt;
+import org.adatoken3d.llava3d.spatial.SpatialInput;
+import org.adatoken3d.llava3d.prompt.SpatialPrompt;
+import org.adatoken3d.pruning.FlopsModel;
+import org.adatoken3d.pruning.FlopsReport;
+import org.adatoken3d.pruning.GatePolicy;
+import org.adatoken3d.pruning.KeepSet;
+import org.adatoken3d.pruning.PruneSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "prune", mixinStandardHelpOptions = true,
+        description = {"Time to first token and FLOPs, unpruned and under each pruning policy.",
+                "",
+                "Time to first token and prefill FLOPs of a llava_v1 prompt with N spatial tokens (seeded random",
+                "embeddings), unpruned and under each gate policy, side by side in one run, as ratios to unpruned.",
+                "On a checkpoint with fewer layers than --extrapolate-to, per-layer times measured at the full and the",
+                "kept token counts are extrapolated to that depth, and labelled so."})
+final class BenchPruneCommand implements Runnable {
+    @Mixin ModelOptions model;
+
+    @Option(names = "--spatial-tokens", defaultValue = "1410", description = "Spatial tokens N (default: ${DEFAULT-VALUE}).")
+    int spatialTokens;
+
+    @Option(names = "--policies", defaultValue = "keep=0.3;fastv;random,keep=0.3;tau=0.05", split = ";",
+            description = "Gate policies separated by ';' (default: ${DEFAULT-VALUE}).")
+    List<String> policies;
+
+    @Option(names = "--question", defaultValue = "What is the colour of the chair next to the table?") String question;
+
+    @Option(names = "--extrapolate-to", paramLabel = "LAYERS", description = "Also report TTFT extrapolated to this many layers.")
+    Integer extrapolateTo;
+
+    @Option(names = "--runs", defaultValue = "1", description = "Timed runs per policy, in rounds over all policies after one untimed run of each; the median is used.")
+    int runs;
+
+    record Row(String name, GatePolicy gate, KeepSet keep, double seconds, FlopsReport flops) {}
+
+    @Override
+    public void run() {
+        try (Model m = model.open()) {
+            Prompt prompt = SpatialPrompt.build(m, question, randomSpatial(m, spatialTokens));
+            int n = prompt.ids().length;
+            int layers = m.config().numLayers();
+            FlopsModel flopsModel = new FlopsModel(Shapes.of(m.config()));
+            List<GatePolicy> gates = new ArrayList<>();
+            gates.add(new GatePolicy.NoPruning());
+            // A checkpoint cut to K layers still measures the keep-set (the gate reads layer K-1); its depth is then
+            // restored by --extrapolate-to, so K = L is allowed here.
+            for (String p : policies) gates.add(PruneSpec.parse(p.trim()).resolve(m.directory(), null, Math.max(layers, 3)));
+            System.out.printf("bench prune: %d-token prompt with %d spatial tokens, %d layers, %d threads%n", n, spatialTokens, layers, Parallel.threads());
+            // Every policy once untimed before any timing: the first pruned prefill of a process compiles code
+            // the unpruned one never ran, and would otherwise bill that to whichever policy came first. Then
+            // rounds over all policies, so drift in the machine's speed hits each alike.
+            for (GatePolicy gate : gates) time(m, prompt, gate);
+            double[][] seconds = new double[gates.size()][runs];
+            PrefillResult[] last = new PrefillResult[gates.size()];
+            for (int r = 0; r < runs; r++) {
+                for (int g = 0; g < gates.size(); g++) {
+                    long t0 = System.nanoTime();
+                    last[g] = time(m, prompt, gates.get(g));
+                    seconds[g][r] = (System.nanoTime() - t0) / 1e9;
+                }
+            }
+            List<Row> rows = new ArrayList<>();
+            for (int g = 0; g < gates.size(); g++) {
+                GatePolicy gate = gates.get(g);
+                KeepSet keep = last[g].keepSet() != null ? last[g].keepSet() : KeepSet.all(spatialTokens);
+                FlopsReport f = flopsModel.report(n, gate.gates() ? Math.min(gate.layer(), layers) : layers, keep, FlopsModel.Logits.LAST_TOKEN);
+                rows.add(new Row(gate.gates() ? PruneSpec.format(gate) : "none", gate, keep, BenchPrefillCommand.median(seconds[g]), f));
+            }
+            double base = rows.getFirst().seconds();
+            long baseFlops = rows.getFirst().flops().prefillBefore();
+            System.out.printf("%-28s %10s %10s %10s %12s %10s%n", "policy", "kept", "TTFT s", "speed-up", "prefill TFLOP", "FLOPs");
+            for (Row r : rows) {
+                System.out.printf("%-28s %10s %10.3f %9.2fx %12.3f %9.1f%%%n", r.name(), r.keep().keptCount() + "/" + r.keep().total(),
+                        r.seconds(), base / r.seconds(), r.flops().prefillAfter() / 1e12, 100.0 * r.flops().prefillAfter() / baseFlops);
+            }
+            if (extrapolateTo != null) extrapolate(m, prompt, rows, flopsModel);
+        }
+    }
+
+    private PrefillResult time(Model m, Prompt prompt, GatePolicy gate) {
+        Decoder d = m.decoder();
+        int n = prompt.ids().length;
+        KvCache cache = d.newCache(n, model.kvBudgetBytes());
+        PrefillRequest request = new PrefillRequest(prompt.spatial(), gate, gate.query(), false, PrefillRequest.Logits.LAST);
+        return d.prefill(prompt.embed(d), n, cache, request, null);
+    }
+
+    /**
+     * TTFT of a deeper model of the same width: K layers at the full prompt length, the rest at the pruned length,
+     * each costed by a measured unpruned per-layer time at that length.
+     */
+    private void extrapolate(Model m, Prompt prompt, List<Row> rows, FlopsModel flopsModel) {
+        int layers = m.config().numLayers();
+        int target = extrapolateTo;
+        int n = prompt.ids().length;
+        double full = layerSeconds(m, prompt, n);
+        System.out.printf("EXTRAPOLATED to %d layers from per-layer prefill times measured on this %d-layer checkpoint:%n", target, layers);
+        var shape = Shapes.of(m.config()).withLayers(target);
+        FlopsModel deep = new FlopsModel(shape);
+        double baseSeconds = target * full;
+        long baseFlops = deep.prefillFlops(deep.tokensPerLayer(n, GatePolicy.NEVER, 0), FlopsModel.Logits.LAST_TOKEN);
+        System.out.printf("%-28s %10s %10s %10s %12s %10s%n", "policy", "kept", "TTFT s", "speed-up", "prefill TFLOP", "FLOPs");
+        for (Row r : rows) {
+            int k = r.gate().gates() ? Math.min(r.gate().layer(), target) : target;
+            int after = n - r.keep().droppedCount();
+            double seconds = k * full + (target - k) * (after == n ? full : layerSeconds(m, prompt, after));
+            long flops = deep.prefillFlops(deep.tokensPerLayer(n, k, r.keep().droppedCount()), FlopsModel.Logits.LAST_TOKEN);
+            System.out.printf("%-28s %10s %10.2f %9.2fx %12.3f %9.1f%%%n", r.name(), r.keep().keptCount() + "/" + r.keep().total(), seconds,
+                    baseSeconds / seconds, flops / 1e12, 100.0 * flops / baseFlops);
+        }
+    }
+
+    /** Mean per-layer prefill time of an unpruned prompt cut to {@code tokens} rows. */
+    private double layerSeconds(Model m, Prompt prompt, int tokens) {
+        int[] ids = java.util.Arrays.copyOf(prompt.ids(), tokens);
+        Prompt cut = new Prompt(ids, null, null);
+        long t0 = System.nanoTime();
+        time(m, cut, new GatePolicy.NoPruning());
+        return (System.nanoTime() - t0) / 1e9 / m.config().numLayers();
+    }
+
+    /** Seeded random spatial embeddings with the scale of the model's token embeddings. */
+    static SpatialInput randomSpatial(Model m, int count) {
+        int hidden = m.config().hiddenSize();
+        float[] row = new float[hidden];
+        m.decoder().weights().embedTokens().row(1, row, 0);
+        double ss = 0;
+        for (float v : row) ss += v * v;
+        double scale = Math.sqrt(ss / hidden);
+        SplittableRandom r = new SplittableRandom(11);
+        float[] embeds = new float[Math.multiplyExact(count, hidden)];
+        for (int i = 0; i < embeds.length; i++) embeds[i] = (float) (r.nextGaussian() * scale);
+        return new SpatialInput(count, embeds, null);
+    }
+}

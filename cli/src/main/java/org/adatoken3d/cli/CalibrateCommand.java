@@ -1,0 +1,112 @@
+package org.adatoken3d.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.adatoken3d.model.Model;
+import org.adatoken3d.evaluation.calibration.SpatialRuns;
+import org.adatoken3d.model.generation.Prompt;
+import org.adatoken3d.llava3d.spatial.SpatialInput;
+import org.adatoken3d.llava3d.prompt.SpatialPrompt;
+import org.adatoken3d.evaluation.qa.QaQuestion;
+import org.adatoken3d.evaluation.qa.QaRun;
+import org.adatoken3d.evaluation.qa.QuestionSet;
+import org.adatoken3d.evaluation.qa.SceneSet;
+import org.adatoken3d.pruning.Calibration;
+import org.adatoken3d.pruning.CalibrationSample;
+import org.adatoken3d.pruning.PruningProfile;
+import org.adatoken3d.pruning.QuerySet;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "calibrate", mixinStandardHelpOptions = true,
+        description = {"Attention pattern mining: choose the gate layer and tau, write a pruning profile.",
+                "",
+                "Runs a few inputs unpruned, records per-layer spatial share S^l, redundancy R^l(0.05) and rank",
+                "stability, chooses the gate layer K and tau for a FLOPs or an agreement target, and writes the",
+                "profile (use it with --prune auto)."})
+final class CalibrateCommand implements Runnable {
+    @Mixin ModelOptions model;
+
+    static final class Inputs {
+        @Option(names = "--inputs", required = true, arity = "1..*", paramLabel = "FILE", description = "Spatial token files (as for ask --spatial).")
+        List<Path> files;
+
+        @Option(names = "--questions", required = true, paramLabel = "FILE.json",
+                description = "Spatial-QA questions (as for eval): every question, about its own scene, is one input.")
+        Path questions;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1") Inputs inputs;
+
+    @Option(names = "--question", defaultValue = "Describe the room.", description = "Question asked with every --inputs file (default: ${DEFAULT-VALUE}).")
+    String question;
+
+    @Option(names = "--query", defaultValue = "last", description = "Query rows: last | instruction (default: ${DEFAULT-VALUE}).")
+    String query;
+
+    static final class Target {
+        @Option(names = "--target-flops", paramLabel = "SAVING", description = "Prefill FLOPs saving to reach, e.g. 0.63.")
+        Double flops;
+
+        @Option(names = "--target-agreement", paramLabel = "FRACTION", description = "Greedy agreement with unpruned answers to keep, e.g. 0.99.")
+        Double agreement;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1") Target target;
+
+    @Option(names = "--agreement-tokens", defaultValue = "16", description = "Greedy tokens compared per input (default: ${DEFAULT-VALUE}).")
+    int agreementTokens;
+
+    @Option(names = "--out", required = true, paramLabel = "PROFILE.json") Path out;
+
+    private List<Prompt> prompts(Model m) {
+        List<Prompt> prompts = new ArrayList<>();
+        if (inputs.files != null) {
+            for (Path input : inputs.files) prompts.add(SpatialPrompt.build(m, question, SpatialInput.read(input, m)));
+        } else {
+            QuestionSet questions = QuestionSet.read(inputs.questions);
+            SceneSet scenes = questions.readScenes();
+            QaRun run = new QaRun(m, scenes, Shapes.of(m.config()), model.kvBudgetBytes());
+            for (QaQuestion qa : questions.questions()) prompts.add(SpatialPrompt.build(m, qa.question(), run.scene(qa.scene())));
+        }
+        return prompts;
+    }
+
+    @Override
+    public void run() {
+        QuerySet q = QuerySet.parse(query);
+        try (Model m = model.open()) {
+            SpatialRuns runs = new SpatialRuns(m, model.kvBudgetBytes());
+            List<Prompt> prompts = prompts(m);
+            List<CalibrationSample> samples = new ArrayList<>();
+            for (Prompt p : prompts) {
+                samples.add(runs.sample(p, q));
+                Progress.say("calibrate: measured input %d (%d spatial tokens)", samples.size(), p.spatial().count());
+            }
+            Calibration calibration = new Calibration(m.directory().getFileName().toString(), m.config().family().name(),
+                    Shapes.of(m.config()), q, samples);
+            PruningProfile profile;
+            if (target.flops != null) {
+                profile = calibration.targetFlops(target.flops);
+            } else {
+                List<int[]> reference = new ArrayList<>();
+                for (Prompt p : prompts) reference.add(runs.greedy(p, new org.adatoken3d.pruning.GatePolicy.NoPruning(), agreementTokens));
+                profile = calibration.targetAgreement(target.agreement, gate -> {
+                    double sum = 0;
+                    for (int i = 0; i < prompts.size(); i++) sum += SpatialRuns.agreement(reference.get(i), runs.greedy(prompts.get(i), gate, agreementTokens));
+                    return sum / prompts.size();
+                });
+            }
+            profile.save(out);
+            ProfilePrinter.print(profile);
+            System.out.println("wrote " + out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package org.adatoken3d.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code ./adatoken3d}. */
+@Command(
+        name = "adatoken3d",
+        mixinStandardHelpOptions = true,
+        version = "adatoken3d 0.1.0",
+        description = "Pure-Java inference for 3D LMMs (LLaVA-3D) with AdaToken-3D spatial-token pruning.",
+        subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, InspectCommand.class, TokenizeCommand.class,
+                GenerateCommand.class, ForwardCommand.class, AskCommand.class, EvalCommand.class, AnalyzeCommand.class, CalibrateCommand.class,
+                SynthCommand.class, SynthSceneCommand.class, BenchCommand.class, ConformanceCommand.class, DevicesCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setUsageHelpAutoWidth(true);
+        cli.setExecutionExceptionHandler(new UserErrors());
+        return cli;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}
