@@ -1,20 +1,15 @@
 package org.adatoken3d.cli;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
-import org.adatoken3d.model.Model;
-import org.adatoken3d.evaluation.calibration.SpatialRuns;
+import org.adatoken3d.llava3d.Llava3d;
+import org.adatoken3d.llava3d.spatial.SpatialTokens;
 import org.adatoken3d.model.generation.Prompt;
-import org.adatoken3d.llava3d.spatial.SpatialInput;
-import org.adatoken3d.llava3d.prompt.SpatialPrompt;
 import org.adatoken3d.pruning.CalibrationSample;
 import org.adatoken3d.pruning.GatePolicy;
 import org.adatoken3d.pruning.KeepSet;
 import org.adatoken3d.pruning.LayerStats;
 import org.adatoken3d.pruning.PruneSpec;
-import org.adatoken3d.report.RedundancyReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,11 +37,11 @@ final class AnalyzeCommand implements Runnable {
 
     @Override
     public void run() {
-        try (Model m = model.open()) {
-            GatePolicy gate = PruneSpec.parse(prune).resolve(m.directory(), null, m.config().numLayers());
-            SpatialInput spatial = SpatialInput.read(spatialFile, m);
-            Prompt prompt = SpatialPrompt.build(m, question, spatial);
-            CalibrationSample sample = new SpatialRuns(m, model.kvBudgetBytes()).sample(prompt, gate.query());
+        try (Llava3d llava = model.open()) {
+            GatePolicy gate = llava.policy(prune);
+            SpatialTokens spatial = llava.spatialTokens(spatialFile);
+            Prompt prompt = llava.prompt(spatial, question);
+            CalibrationSample sample = llava.measure(prompt, gate.query());
             List<LayerStats> layers = sample.layers();
             System.out.printf("%d spatial tokens in a %d-token prompt; query %s%n", spatial.count(), prompt.ids().length, gate.query().spec());
             System.out.printf("layer  spatial share S  R(%.2f)  tokens holding < %.0f%% of the contribution%n", tau, 100 * tau);
@@ -59,11 +54,8 @@ final class AnalyzeCommand implements Runnable {
             KeepSet keep = gate.gates() ? gate.keepSet(layers.get(Math.min(gate.layer() - 1, layers.size() - 1)).contribution())
                     : KeepSet.all(spatial.count());
             System.out.printf("%s would keep %d of %d spatial tokens%n", PruneSpec.format(gate), keep.keptCount(), keep.total());
-            Path html = RedundancyReport.write(new RedundancyReport.Input(m.directory().getFileName().toString(), question, gate,
-                    layers, keep, spatial.xyz()), out);
+            Path html = Reports.write(llava, question, gate, layers, keep, spatial, out);
             System.out.println("report: " + html.toAbsolutePath());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

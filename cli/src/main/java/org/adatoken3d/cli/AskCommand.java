@@ -1,32 +1,21 @@
 package org.adatoken3d.cli;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
-import org.adatoken3d.model.Model;
-import org.adatoken3d.evaluation.calibration.SpatialRuns;
-import org.adatoken3d.model.decoder.PrefillRequest;
-import org.adatoken3d.model.generation.Generation;
-import org.adatoken3d.model.generation.Generator;
-import org.adatoken3d.model.generation.Prompt;
-import org.adatoken3d.model.generation.SamplingParams;
-import org.adatoken3d.llava3d.spatial.ClickEncoder;
-import org.adatoken3d.llava3d.spatial.SpatialInput;
-import org.adatoken3d.llava3d.prompt.SpatialPrompt;
+import org.adatoken3d.llava3d.Answer;
+import org.adatoken3d.llava3d.EncodedScene;
+import org.adatoken3d.llava3d.GenerationOptions;
+import org.adatoken3d.llava3d.Llava3d;
+import org.adatoken3d.llava3d.SceneOptions;
 import org.adatoken3d.llava3d.prompt.ClickQuestion;
-import org.adatoken3d.llava3d.scene.Scene;
 import org.adatoken3d.llava3d.scene.SceneEncoder;
-import org.adatoken3d.llava3d.scene.SceneFrame;
 import org.adatoken3d.llava3d.scene.ViewSampler;
-import org.adatoken3d.llava3d.vision.ClipVisionTower;
-import org.adatoken3d.pruning.FlopsModel;
-import org.adatoken3d.pruning.FlopsReport;
+import org.adatoken3d.llava3d.spatial.SpatialTokens;
+import org.adatoken3d.model.generation.Prompt;
 import org.adatoken3d.pruning.GatePolicy;
 import org.adatoken3d.pruning.KeepSet;
 import org.adatoken3d.pruning.LayerStats;
 import org.adatoken3d.pruning.PruneSpec;
-import org.adatoken3d.report.RedundancyReport;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -92,105 +81,70 @@ final class AskCommand implements Runnable {
 
     @Override
     public void run() {
-        try (Model m = model.open()) {
-            GatePolicy gate = PruneSpec.parse(prune).resolve(m.directory(), profile, m.config().numLayers());
-            // A malformed click, or a click the checkpoint cannot encode, fails now rather than after the scene is encoded.
+        try (Llava3d llava = model.open(visionTower)) {
+            GatePolicy gate = llava.policy(prune, profile);
+            // A malformed click fails now rather than after the scene is encoded.
             ClickQuestion clicks = ClickQuestion.parse(question);
-            ClickEncoder clickEncoder = clicks.hasClicks() ? ClickEncoder.load(m.checkpoint(), m.config()) : null;
-            SceneEncoder.Timings frontEnd = null;
-            SpatialInput spatial;
-            if (source.sceneDir != null) {
-                SceneEncoder.Encoded encoded = encodeScene(m, source.sceneDir, views, seed, visionTower, depthScale);
-                spatial = encoded.spatial();
-                frontEnd = encoded.timings();
-            } else {
-                spatial = SpatialInput.read(source.spatialFile, m);
-            }
-            Prompt prompt = SpatialPrompt.build(m.tokenizer(), question, spatial, () -> clickEncoder);
+            EncodedScene scene = source.sceneDir != null
+                    ? llava.encode(source.sceneDir, new SceneOptions(views, seed, depthScale), progress())
+                    : llava.encode(source.spatialFile, SceneOptions.defaults());
+            Prompt prompt = llava.prompt(scene.tokens(), question);
             for (int i = 0; i < clicks.clicks().size(); i++) {
                 ClickQuestion.Click c = clicks.clicks().get(i);
                 Progress.say("question: click (%s, %s, %s) m -> one token at prompt position %d", c.x(), c.y(), c.z(),
                         prompt.embeddedRows().get(i).position());
             }
-            PrefillRequest request = new PrefillRequest(prompt.spatial(), gate, gate.query(), false, PrefillRequest.Logits.LAST);
-            Generation g = new Generator(m.decoder(), m.tokenizer()).generate(prompt, request, SamplingParams.greedy(), maxTokens,
-                    model.kvBudgetBytes(), piece -> {
-                        System.out.print(piece);
-                        System.out.flush();
-                    }, Progress.layers("prefill", m.config().numLayers()));
+            Answer a = llava.ask(prompt, gate, GenerationOptions.greedy(maxTokens), piece -> {
+                System.out.print(piece);
+                System.out.flush();
+            }, Progress.layers("prefill", llava.model().config().numLayers()));
             System.out.println();
-            report(m, g, gate, prompt);
-            if (frontEnd != null) {
+            report(gate, a);
+            if (!scene.isPrecomputed()) {
+                SceneEncoder.Timings t = scene.timings();
                 System.err.printf("  timing: read+preprocess %.2f s, vision %.2f s, 3D pooling %.2f s, projector %.2f s, prefill %.2f s, decode %.2f s (%d tokens)%n",
-                        frontEnd.readNanos() / 1e9, frontEnd.visionNanos() / 1e9, frontEnd.poolingNanos() / 1e9,
-                        frontEnd.projectorNanos() / 1e9, g.prefillNanos() / 1e9, g.decodeNanos() / 1e9, g.generated().length);
+                        t.readNanos() / 1e9, t.visionNanos() / 1e9, t.poolingNanos() / 1e9, t.projectorNanos() / 1e9,
+                        a.prefillNanos() / 1e9, a.decodeNanos() / 1e9, a.ids().length);
             } else {
-                System.err.printf("  timing: prefill %.2f s, decode %.2f s (%d tokens)%n", g.prefillNanos() / 1e9, g.decodeNanos() / 1e9,
-                        g.generated().length);
+                System.err.printf("  timing: prefill %.2f s, decode %.2f s (%d tokens)%n", a.prefillNanos() / 1e9, a.decodeNanos() / 1e9,
+                        a.ids().length);
             }
-            if (report != null) writeReport(m, gate, prompt, spatial, g);
+            if (report != null) writeReport(llava, gate, prompt, scene.tokens(), a.keepSet());
         }
     }
 
-    /** Scene folder to spatial tokens, with progress on stderr; shared with {@code demo}. */
-    static SceneEncoder.Encoded encodeScene(Model m, Path sceneDir, int views, long seed, Path visionTower) {
-        return encodeScene(m, sceneDir, views, seed, visionTower, null);
+    /** Scene encoding progress on stderr: a line per stage, a counter over the views. */
+    static SceneEncoder.Listener progress() {
+        long start = System.nanoTime();
+        return new SceneEncoder.Listener() {
+            @Override
+            public void stage(String line) {
+                Progress.say("%s", line);
+            }
+
+            @Override
+            public void view(int done, int total) {
+                Progress.update(String.format("vision: view %d/%d (%.1f s)", done, total, (System.nanoTime() - start) / 1e9), done == total);
+            }
+        };
     }
 
-    /** As above; {@code depthScale} (depth units per metre) replaces the scene's own when not null. */
-    static SceneEncoder.Encoded encodeScene(Model m, Path sceneDir, int views, long seed, Path visionTower, Double depthScale) {
-        Scene scene = Scene.open(sceneDir, w -> Progress.say("warning: %s", w));
-        if (depthScale != null) scene = scene.withDepthScale(depthScale);
-        List<SceneFrame> picked = scene.sample(views);
-        Progress.say("scene %s (%s): %d frames with a valid pose (%d skipped), %d views, depth %s units/m", scene.source(),
-                scene.layout(), scene.frames().size(), scene.skipped(), picked.size(), number(scene.depthScale()));
-        try (ClipVisionTower tower = ClipVisionTower.locate(m.checkpoint(), visionTower, m.config().mmVisionSelectLayer())) {
-            Progress.say("vision tower: %s, %d x %d patches of %d px, width %d, %d of %d layers run", tower.source(),
-                    tower.config().grid(), tower.config().grid(), tower.config().patchSize(), tower.config().hidden(),
-                    tower.layersRun(), tower.config().layers());
-            SceneEncoder encoder = SceneEncoder.of(m.checkpoint(), m.config(), tower);
-            long start = System.nanoTime();
-            return encoder.encode(scene, picked, seed, new SceneEncoder.Listener() {
-                @Override
-                public void stage(String line) {
-                    Progress.say("%s", line);
-                }
-
-                @Override
-                public void view(int done, int total) {
-                    System.err.printf("\rvision: view %d/%d (%.1f s)", done, total, (System.nanoTime() - start) / 1e9);
-                    if (done == total) System.err.println();
-                }
-            });
-        }
-    }
-
-    private static String number(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
-    }
-
-    private void writeReport(Model m, GatePolicy gate, Prompt prompt, SpatialInput spatial, Generation g) {
+    private void writeReport(Llava3d llava, GatePolicy gate, Prompt prompt, SpatialTokens spatial, KeepSet keep) {
         Progress.say("report: measuring the contribution at every layer (one more unpruned prefill)");
-        List<LayerStats> layers = new SpatialRuns(m, model.kvBudgetBytes()).sample(prompt, gate.query()).layers();
-        KeepSet keep = g.prefill().keepSet() != null ? g.prefill().keepSet() : KeepSet.all(spatial.count());
-        try {
-            Path html = RedundancyReport.write(new RedundancyReport.Input(m.directory().getFileName().toString(), question, gate,
-                    layers, keep, spatial.xyz()), report);
-            Progress.say("report: %s", html.toAbsolutePath());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        List<LayerStats> layers = llava.measure(prompt, gate.query()).layers();
+        Path html = Reports.write(llava, question, gate, layers, keep, spatial, report);
+        Progress.say("report: %s", html.toAbsolutePath());
     }
 
-    static void report(Model m, Generation g, GatePolicy gate, Prompt prompt) {
-        int n = prompt.ids().length;
-        KeepSet keep = g.prefill().keepSet() != null ? g.prefill().keepSet() : KeepSet.all(prompt.spatial().count());
-        FlopsReport flops = new FlopsModel(Shapes.of(m.config()))
-                .report(n, gate.gates() ? gate.layer() : m.config().numLayers(), keep, FlopsModel.Logits.LAST_TOKEN);
+    /** Tokens kept, FLOPs and KV cache, and speed, on stderr. */
+    static void report(GatePolicy gate, Answer a) {
+        KeepSet keep = a.keepSet();
         System.err.printf("prune %s: kept %d of %d spatial tokens (%.1f%%); prompt %d tokens%n", PruneSpec.format(gate),
-                keep.keptCount(), keep.total(), 100 * keep.keptFraction(), n);
-        System.err.println("  " + flops.summary());
-        System.err.printf("  time to first token %.3f s, decoding %.2f tok/s (%d tokens)%n", g.prefillNanos() / 1e9,
-                g.decodeTokensPerSecond(), g.generated().length);
+                keep.keptCount(), keep.total(), 100 * keep.keptFraction(), a.promptTokens());
+        System.err.println("  " + a.flops().summary());
+        System.err.printf("  KV cache after the answer: %.1f MiB measured%n", a.kvCacheBytes() / 1048576.0);
+        String speed = a.ids().length > 1 ? String.format("decoding %.2f tok/s (%d tokens)", a.decodeTokensPerSecond(), a.ids().length)
+                : String.format("%d token%s", a.ids().length, a.ids().length == 1 ? "" : "s");
+        System.err.printf("  time to first token %.3f s, %s%n", a.prefillNanos() / 1e9, speed);
     }
 }

@@ -3,6 +3,7 @@ package org.adatoken3d.cli;
 import java.util.Arrays;
 import java.util.stream.DoubleStream;
 import org.adatoken3d.kernels.bench.KernelBench;
+import org.adatoken3d.llava3d.Llava3d;
 import org.adatoken3d.model.Model;
 import org.adatoken3d.model.decoder.KvCache;
 import org.adatoken3d.model.decoder.PrefillRequest;
@@ -31,8 +32,9 @@ final class BenchDecodeCommand implements Runnable {
 
     @Override
     public void run() {
-        if (tokens < 2) throw new IllegalArgumentException("--tokens must be >= 2");
-        try (Model m = model.open()) {
+        if (tokens < 2) throw new UserException("--tokens must be >= 2");
+        try (Llava3d llava = model.open()) {
+            Model m = llava.model();
             int[] ids = BenchPrefillCommand.randomIds(promptTokens, m.config().vocabSize(), 7);
             Generator generator = new Generator(m.decoder(), null, Generator.NO_EOS);
             // Warm-up on a short prompt, so the timed run measures compiled code, not the JIT.

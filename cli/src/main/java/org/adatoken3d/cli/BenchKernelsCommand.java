@@ -60,12 +60,12 @@ final class BenchKernelsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         if (threads != null) {
-            if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+            if (threads < 1) throw new UserException("--threads must be at least 1, got " + threads);
             Parallel.setThreads(threads);
         }
         int n = Parallel.threads();
         int repeats = repeatOption != null ? repeatOption : quick ? 3 : 5;
-        if (repeats < 1) throw new IllegalArgumentException("--repeats must be at least 1, got " + repeats);
+        if (repeats < 1) throw new UserException("--repeats must be at least 1, got " + repeats);
         double[] loadBefore = loadAverage();
         try (KernelBench bench = new KernelBench(1, repeats, m -> err.println("bench: " + m))) {
             return run(bench, n, repeats, loadBefore);

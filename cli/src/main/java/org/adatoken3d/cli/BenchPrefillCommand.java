@@ -3,6 +3,7 @@ package org.adatoken3d.cli;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.adatoken3d.kernels.Parallel;
+import org.adatoken3d.llava3d.Llava3d;
 import org.adatoken3d.model.Model;
 import org.adatoken3d.model.decoder.KvCache;
 import org.adatoken3d.model.decoder.PrefillRequest;
@@ -39,10 +40,11 @@ final class BenchPrefillCommand implements Runnable {
         boolean all = switch (logits) {
             case "last" -> false;
             case "all" -> true;
-            default -> throw new IllegalArgumentException("--logits must be last or all, got " + logits);
+            default -> throw new UserException("--logits must be last or all, got " + logits);
         };
-        if (tokens < 1) throw new IllegalArgumentException("--tokens must be >= 1");
-        try (Model m = model.open()) {
+        if (tokens < 1) throw new UserException("--tokens must be >= 1");
+        try (Llava3d llava = model.open()) {
+            Model m = llava.model();
             int[] ids = randomIds(tokens, m.config().vocabSize(), 7);
             PrefillRequest request = new PrefillRequest(null, new GatePolicy.NoPruning(), QuerySet.LAST, false,
                     all ? PrefillRequest.Logits.ALL : PrefillRequest.Logits.LAST);
@@ -56,7 +58,7 @@ final class BenchPrefillCommand implements Runnable {
                 if (r >= 0) seconds[r] = (System.nanoTime() - t0) / 1e9;
             }
             double median = median(seconds);
-            FlopsModel flops = new FlopsModel(Shapes.of(m.config()));
+            FlopsModel flops = new FlopsModel(m.decoderShape());
             int[] perLayer = new int[m.config().numLayers()];
             Arrays.fill(perLayer, tokens);
             long work = flops.prefillFlops(perLayer, all ? FlopsModel.Logits.EVERY_POSITION : FlopsModel.Logits.LAST_TOKEN);

@@ -4,14 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.adatoken3d.kernels.Parallel;
+import org.adatoken3d.llava3d.GenerationOptions;
+import org.adatoken3d.llava3d.Llava3d;
 import org.adatoken3d.model.Model;
-import org.adatoken3d.model.decoder.Decoder;
-import org.adatoken3d.model.decoder.KvCache;
-import org.adatoken3d.model.decoder.PrefillRequest;
-import org.adatoken3d.model.decoder.PrefillResult;
 import org.adatoken3d.model.generation.Prompt;
-import org.adatoken3d.llava3d.spatial.SpatialInput;
-import org.adatoken3d.llava3d.prompt.SpatialPrompt;
+import org.adatoken3d.llava3d.spatial.SpatialTokens;
 import org.adatoken3d.pruning.FlopsModel;
 import org.adatoken3d.pruning.FlopsReport;
 import org.adatoken3d.pruning.GatePolicy;
@@ -50,11 +47,12 @@ final class BenchPruneCommand implements Runnable {
 
     @Override
     public void run() {
-        try (Model m = model.open()) {
-            Prompt prompt = SpatialPrompt.build(m, question, randomSpatial(m, spatialTokens));
+        try (Llava3d llava = model.open()) {
+            Model m = llava.model();
+            Prompt prompt = llava.prompt(randomSpatial(m, spatialTokens), question);
             int n = prompt.ids().length;
             int layers = m.config().numLayers();
-            FlopsModel flopsModel = new FlopsModel(Shapes.of(m.config()));
+            FlopsModel flopsModel = new FlopsModel(m.decoderShape());
             List<GatePolicy> gates = new ArrayList<>();
             gates.add(new GatePolicy.NoPruning());
             // A checkpoint cut to K layers still measures the keep-set (the gate reads layer K-1); its depth is then
@@ -64,20 +62,20 @@ final class BenchPruneCommand implements Runnable {
             // Every policy once untimed before any timing: the first pruned prefill of a process compiles code
             // the unpruned one never ran, and would otherwise bill that to whichever policy came first. Then
             // rounds over all policies, so drift in the machine's speed hits each alike.
-            for (GatePolicy gate : gates) time(m, prompt, gate);
+            for (GatePolicy gate : gates) prefill(llava, prompt, gate);
             double[][] seconds = new double[gates.size()][runs];
-            PrefillResult[] last = new PrefillResult[gates.size()];
+            KeepSet[] kept = new KeepSet[gates.size()];
             for (int r = 0; r < runs; r++) {
                 for (int g = 0; g < gates.size(); g++) {
                     long t0 = System.nanoTime();
-                    last[g] = time(m, prompt, gates.get(g));
+                    kept[g] = prefill(llava, prompt, gates.get(g));
                     seconds[g][r] = (System.nanoTime() - t0) / 1e9;
                 }
             }
             List<Row> rows = new ArrayList<>();
             for (int g = 0; g < gates.size(); g++) {
                 GatePolicy gate = gates.get(g);
-                KeepSet keep = last[g].keepSet() != null ? last[g].keepSet() : KeepSet.all(spatialTokens);
+                KeepSet keep = kept[g];
                 FlopsReport f = flopsModel.report(n, gate.gates() ? Math.min(gate.layer(), layers) : layers, keep, FlopsModel.Logits.LAST_TOKEN);
                 rows.add(new Row(gate.gates() ? PruneSpec.format(gate) : "none", gate, keep, BenchPrefillCommand.median(seconds[g]), f));
             }
@@ -88,29 +86,27 @@ final class BenchPruneCommand implements Runnable {
                 System.out.printf("%-28s %10s %10.3f %9.2fx %12.3f %9.1f%%%n", r.name(), r.keep().keptCount() + "/" + r.keep().total(),
                         r.seconds(), base / r.seconds(), r.flops().prefillAfter() / 1e12, 100.0 * r.flops().prefillAfter() / baseFlops);
             }
-            if (extrapolateTo != null) extrapolate(m, prompt, rows, flopsModel);
+            if (extrapolateTo != null) extrapolate(llava, prompt, rows);
         }
     }
 
-    private PrefillResult time(Model m, Prompt prompt, GatePolicy gate) {
-        Decoder d = m.decoder();
-        int n = prompt.ids().length;
-        KvCache cache = d.newCache(n, model.kvBudgetBytes());
-        PrefillRequest request = new PrefillRequest(prompt.spatial(), gate, gate.query(), false, PrefillRequest.Logits.LAST);
-        return d.prefill(prompt.embed(d), n, cache, request, null);
+    /** One prefill (no answer tokens) under {@code gate}; the tokens it kept. */
+    private static KeepSet prefill(Llava3d llava, Prompt prompt, GatePolicy gate) {
+        return llava.ask(prompt, gate, GenerationOptions.exactly(0), null, null).keepSet();
     }
 
     /**
      * TTFT of a deeper model of the same width: K layers at the full prompt length, the rest at the pruned length,
      * each costed by a measured unpruned per-layer time at that length.
      */
-    private void extrapolate(Model m, Prompt prompt, List<Row> rows, FlopsModel flopsModel) {
+    private void extrapolate(Llava3d llava, Prompt prompt, List<Row> rows) {
+        Model m = llava.model();
         int layers = m.config().numLayers();
         int target = extrapolateTo;
         int n = prompt.ids().length;
-        double full = layerSeconds(m, prompt, n);
+        double full = layerSeconds(llava, prompt, n);
         System.out.printf("EXTRAPOLATED to %d layers from per-layer prefill times measured on this %d-layer checkpoint:%n", target, layers);
-        var shape = Shapes.of(m.config()).withLayers(target);
+        var shape = m.decoderShape().withLayers(target);
         FlopsModel deep = new FlopsModel(shape);
         double baseSeconds = target * full;
         long baseFlops = deep.prefillFlops(deep.tokensPerLayer(n, GatePolicy.NEVER, 0), FlopsModel.Logits.LAST_TOKEN);
@@ -118,7 +114,7 @@ final class BenchPruneCommand implements Runnable {
         for (Row r : rows) {
             int k = r.gate().gates() ? Math.min(r.gate().layer(), target) : target;
             int after = n - r.keep().droppedCount();
-            double seconds = k * full + (target - k) * (after == n ? full : layerSeconds(m, prompt, after));
+            double seconds = k * full + (target - k) * (after == n ? full : layerSeconds(llava, prompt, after));
             long flops = deep.prefillFlops(deep.tokensPerLayer(n, k, r.keep().droppedCount()), FlopsModel.Logits.LAST_TOKEN);
             System.out.printf("%-28s %10s %10.2f %9.2fx %12.3f %9.1f%%%n", r.name(), r.keep().keptCount() + "/" + r.keep().total(), seconds,
                     baseSeconds / seconds, flops / 1e12, 100.0 * flops / baseFlops);
@@ -126,16 +122,16 @@ final class BenchPruneCommand implements Runnable {
     }
 
     /** Mean per-layer prefill time of an unpruned prompt cut to {@code tokens} rows. */
-    private double layerSeconds(Model m, Prompt prompt, int tokens) {
+    private static double layerSeconds(Llava3d llava, Prompt prompt, int tokens) {
         int[] ids = java.util.Arrays.copyOf(prompt.ids(), tokens);
         Prompt cut = new Prompt(ids, null, null);
         long t0 = System.nanoTime();
-        time(m, cut, new GatePolicy.NoPruning());
-        return (System.nanoTime() - t0) / 1e9 / m.config().numLayers();
+        prefill(llava, cut, new GatePolicy.NoPruning());
+        return (System.nanoTime() - t0) / 1e9 / llava.model().config().numLayers();
     }
 
     /** Seeded random spatial embeddings with the scale of the model's token embeddings. */
-    static SpatialInput randomSpatial(Model m, int count) {
+    static SpatialTokens randomSpatial(Model m, int count) {
         int hidden = m.config().hiddenSize();
         float[] row = new float[hidden];
         m.decoder().weights().embedTokens().row(1, row, 0);
@@ -145,6 +141,6 @@ final class BenchPruneCommand implements Runnable {
         SplittableRandom r = new SplittableRandom(11);
         float[] embeds = new float[Math.multiplyExact(count, hidden)];
         for (int i = 0; i < embeds.length; i++) embeds[i] = (float) (r.nextGaussian() * scale);
-        return new SpatialInput(count, embeds, null);
+        return new SpatialTokens(count, embeds, null);
     }
 }

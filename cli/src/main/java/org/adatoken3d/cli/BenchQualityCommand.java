@@ -3,11 +3,12 @@ package org.adatoken3d.cli;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.adatoken3d.llava3d.Llava3d;
 import org.adatoken3d.model.Model;
 import org.adatoken3d.evaluation.calibration.Fidelity;
-import org.adatoken3d.evaluation.calibration.SpatialRuns;
+import org.adatoken3d.evaluation.calibration.GreedyAgreement;
+import org.adatoken3d.llava3d.GenerationOptions;
 import org.adatoken3d.model.decoder.SpatialBlock;
-import org.adatoken3d.model.generation.Generator;
 import org.adatoken3d.model.generation.Prompt;
 import org.adatoken3d.model.generation.SamplingParams;
 import org.adatoken3d.pruning.Calibration;
@@ -54,26 +55,26 @@ final class BenchQualityCommand implements Runnable {
     public void run() {
         String[] se = span.split(":");
         SpatialBlock block = new SpatialBlock(Integer.parseInt(se[0]), Integer.parseInt(se[1]) - Integer.parseInt(se[0]));
-        if (block.end() >= storyTokens) throw new IllegalArgumentException("--span must end before --story-tokens");
+        if (block.end() >= storyTokens) throw new UserException("--span must end before --story-tokens");
         QuerySet q = QuerySet.parse(query);
-        try (Model m = model.open()) {
+        try (Llava3d llava = model.open()) {
+            Model m = llava.model();
             int layers = m.config().numLayers();
-            List<Prompt> calibrationPrompts = stories(m, calibrationStories, 1000, block);
+            List<Prompt> calibrationPrompts = stories(llava, calibrationStories, 1000, block);
             List<CalibrationSample> samples = new ArrayList<>();
-            SpatialRuns runs = new SpatialRuns(m, model.kvBudgetBytes());
-            for (Prompt p : calibrationPrompts) samples.add(runs.sample(p, q));
+            for (Prompt p : calibrationPrompts) samples.add(llava.measure(p, q));
             Calibration calibration = new Calibration(m.directory().getFileName().toString(), m.config().family().name(),
-                    Shapes.of(m.config()), q, samples);
+                    m.decoderShape(), q, samples);
             int k = Math.min(calibration.gateLayer(), layers - 1);
             System.out.printf("AdaToken query rows: %s%n", q.spec());
             System.out.printf("calibration on %d other stories: rank stability per layer %s -> gate layer K=%d%n", calibrationStories,
                     Arrays.toString(Arrays.stream(calibration.stability()).map(v -> Math.round(v * 1000) / 1000.0).toArray()), k);
 
-            List<Prompt> prompts = stories(m, stories, 1, block);
+            List<Prompt> prompts = stories(llava, stories, 1, block);
             List<int[]> references = new ArrayList<>();
             List<float[][]> referenceLogits = new ArrayList<>();
             for (Prompt p : prompts) {
-                int[] greedy = runs.greedy(p, new GatePolicy.NoPruning(), tokens);
+                int[] greedy = greedy(llava, p, new GatePolicy.NoPruning());
                 references.add(greedy);
                 referenceLogits.add(Fidelity.trace(m.decoder(), p, new GatePolicy.NoPruning(), greedy, model.kvBudgetBytes()).logits());
             }
@@ -98,7 +99,7 @@ final class BenchQualityCommand implements Runnable {
                                 : Fidelity.trace(m.decoder(), p, gates[g], references.get(i), model.kvBudgetBytes()).logits();
                         score[g][0] += Fidelity.meanKl(referenceLogits.get(i), logits);
                         score[g][1] += Fidelity.top1Agreement(referenceLogits.get(i), logits);
-                        score[g][2] += SpatialRuns.agreement(references.get(i), runs.greedy(p, gates[g], tokens));
+                        score[g][2] += GreedyAgreement.of(references.get(i), greedy(llava, p, gates[g]));
                     }
                 }
                 int n = prompts.size();
@@ -112,13 +113,16 @@ final class BenchQualityCommand implements Runnable {
     }
 
     /** Seeded sampled stories (temperature 1) from BOS, each {@code storyTokens} long, with the span as the block. */
-    private List<Prompt> stories(Model m, int count, int firstSeed, SpatialBlock block) {
+    private int[] greedy(Llava3d llava, Prompt prompt, GatePolicy gate) {
+        return llava.ask(prompt, gate, GenerationOptions.exactly(tokens), null, null).ids();
+    }
+
+    private List<Prompt> stories(Llava3d llava, int count, int firstSeed, SpatialBlock block) {
         List<Prompt> prompts = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             SamplingParams sampling = new SamplingParams(1.0, 0, 1, 1, firstSeed + i, List.of());
-            int[] story = new Generator(m.decoder(), null, Generator.NO_EOS)
-                    .generate(Prompt.text(new int[] {1}), org.adatoken3d.model.decoder.PrefillRequest.textOnly(), sampling, storyTokens,
-                            model.kvBudgetBytes(), null, null).generated();
+            int[] story = llava.ask(Prompt.text(new int[] {1}), new GatePolicy.NoPruning(), new GenerationOptions(sampling, storyTokens, false),
+                    null, null).ids();
             int[] ids = new int[story.length + 1];
             ids[0] = 1;
             System.arraycopy(story, 0, ids, 1, story.length);

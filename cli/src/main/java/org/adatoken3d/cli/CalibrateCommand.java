@@ -5,17 +5,17 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.adatoken3d.model.Model;
-import org.adatoken3d.evaluation.calibration.SpatialRuns;
-import org.adatoken3d.model.generation.Prompt;
-import org.adatoken3d.llava3d.spatial.SpatialInput;
-import org.adatoken3d.llava3d.prompt.SpatialPrompt;
+import org.adatoken3d.evaluation.calibration.GreedyAgreement;
 import org.adatoken3d.evaluation.qa.QaQuestion;
 import org.adatoken3d.evaluation.qa.QaRun;
 import org.adatoken3d.evaluation.qa.QuestionSet;
-import org.adatoken3d.evaluation.qa.SceneSet;
+import org.adatoken3d.llava3d.GenerationOptions;
+import org.adatoken3d.llava3d.Llava3d;
+import org.adatoken3d.model.Model;
+import org.adatoken3d.model.generation.Prompt;
 import org.adatoken3d.pruning.Calibration;
 import org.adatoken3d.pruning.CalibrationSample;
+import org.adatoken3d.pruning.GatePolicy;
 import org.adatoken3d.pruning.PruningProfile;
 import org.adatoken3d.pruning.QuerySet;
 import picocli.CommandLine.ArgGroup;
@@ -64,41 +64,44 @@ final class CalibrateCommand implements Runnable {
 
     @Option(names = "--out", required = true, paramLabel = "PROFILE.json") Path out;
 
-    private List<Prompt> prompts(Model m) {
+    private List<Prompt> prompts(Llava3d llava) {
         List<Prompt> prompts = new ArrayList<>();
         if (inputs.files != null) {
-            for (Path input : inputs.files) prompts.add(SpatialPrompt.build(m, question, SpatialInput.read(input, m)));
+            for (Path input : inputs.files) prompts.add(llava.prompt(llava.spatialTokens(input), question));
         } else {
             QuestionSet questions = QuestionSet.read(inputs.questions);
-            SceneSet scenes = questions.readScenes();
-            QaRun run = new QaRun(m, scenes, Shapes.of(m.config()), model.kvBudgetBytes());
-            for (QaQuestion qa : questions.questions()) prompts.add(SpatialPrompt.build(m, qa.question(), run.scene(qa.scene())));
+            QaRun run = new QaRun(llava, questions.readScenes());
+            for (QaQuestion qa : questions.questions()) prompts.add(llava.prompt(run.scene(qa.scene()), qa.question()));
         }
         return prompts;
+    }
+
+    private static int[] greedy(Llava3d llava, Prompt prompt, GatePolicy gate, int tokens) {
+        return llava.ask(prompt, gate, GenerationOptions.exactly(tokens), null, null).ids();
     }
 
     @Override
     public void run() {
         QuerySet q = QuerySet.parse(query);
-        try (Model m = model.open()) {
-            SpatialRuns runs = new SpatialRuns(m, model.kvBudgetBytes());
-            List<Prompt> prompts = prompts(m);
+        try (Llava3d llava = model.open()) {
+            Model m = llava.model();
+            List<Prompt> prompts = prompts(llava);
             List<CalibrationSample> samples = new ArrayList<>();
             for (Prompt p : prompts) {
-                samples.add(runs.sample(p, q));
+                samples.add(llava.measure(p, q));
                 Progress.say("calibrate: measured input %d (%d spatial tokens)", samples.size(), p.spatial().count());
             }
             Calibration calibration = new Calibration(m.directory().getFileName().toString(), m.config().family().name(),
-                    Shapes.of(m.config()), q, samples);
+                    m.decoderShape(), q, samples);
             PruningProfile profile;
             if (target.flops != null) {
                 profile = calibration.targetFlops(target.flops);
             } else {
                 List<int[]> reference = new ArrayList<>();
-                for (Prompt p : prompts) reference.add(runs.greedy(p, new org.adatoken3d.pruning.GatePolicy.NoPruning(), agreementTokens));
+                for (Prompt p : prompts) reference.add(greedy(llava, p, new GatePolicy.NoPruning(), agreementTokens));
                 profile = calibration.targetAgreement(target.agreement, gate -> {
                     double sum = 0;
-                    for (int i = 0; i < prompts.size(); i++) sum += SpatialRuns.agreement(reference.get(i), runs.greedy(prompts.get(i), gate, agreementTokens));
+                    for (int i = 0; i < prompts.size(); i++) sum += GreedyAgreement.of(reference.get(i), greedy(llava, prompts.get(i), gate, agreementTokens));
                     return sum / prompts.size();
                 });
             }

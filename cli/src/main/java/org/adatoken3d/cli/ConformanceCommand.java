@@ -41,7 +41,7 @@ final class ConformanceCommand implements Runnable {
         public Integer call() throws Exception {
             Implementation implementation = impl == null ? new EngineImplementation() : new CommandImplementation(impl);
             List<Fixture> cases = Fixture.findAll(fixtures);
-            if (cases.isEmpty()) throw new IllegalArgumentException(fixtures + ": no fixtures (folders with case.json) found");
+            if (cases.isEmpty()) throw new UserException(fixtures + ": no fixtures (folders with case.json) found");
             System.out.printf("checking %s on %d fixtures from %s%n", implementation.describe(), cases.size(), fixtures);
             Path work = Files.createTempDirectory("adatoken3d-conformance");
             List<CaseResult> results = new ArrayList<>();

@@ -1,32 +1,26 @@
 package org.adatoken3d.cli;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.adatoken3d.kernels.Parallel;
-import org.adatoken3d.model.Model;
-import org.adatoken3d.evaluation.calibration.SpatialRuns;
-import org.adatoken3d.model.decoder.DecoderWeights;
-import org.adatoken3d.model.decoder.PrefillRequest;
-import org.adatoken3d.model.generation.Generation;
-import org.adatoken3d.model.generation.Generator;
-import org.adatoken3d.model.generation.Prompt;
-import org.adatoken3d.model.generation.SamplingParams;
-import org.adatoken3d.llava3d.spatial.SpatialInput;
-import org.adatoken3d.llava3d.prompt.SpatialPrompt;
+import org.adatoken3d.llava3d.Answer;
+import org.adatoken3d.llava3d.EncodedScene;
+import org.adatoken3d.llava3d.EngineOptions;
+import org.adatoken3d.llava3d.GenerationOptions;
+import org.adatoken3d.llava3d.Llava3d;
+import org.adatoken3d.llava3d.SceneOptions;
 import org.adatoken3d.llava3d.scene.SceneEncoder;
-import org.adatoken3d.llava3d.synthetic.SyntheticScene;
-import org.adatoken3d.llava3d.scene.ViewSampler;
+import org.adatoken3d.llava3d.spatial.SpatialTokens;
 import org.adatoken3d.llava3d.synthetic.SynthPreset;
 import org.adatoken3d.llava3d.synthetic.SyntheticCheckpoint;
-import org.adatoken3d.pruning.FlopsModel;
+import org.adatoken3d.llava3d.synthetic.SyntheticScene;
+import org.adatoken3d.model.Model;
+import org.adatoken3d.model.generation.Prompt;
 import org.adatoken3d.pruning.FlopsReport;
 import org.adatoken3d.pruning.GatePolicy;
 import org.adatoken3d.pruning.KeepSet;
 import org.adatoken3d.pruning.PruneSpec;
-import org.adatoken3d.report.RedundancyReport;
 import org.adatoken3d.weights.DType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,48 +59,44 @@ final class DemoCommand implements Runnable {
             Progress.say("writing the synthetic scene to %s", sceneDir);
             SyntheticScene.write(sceneDir, SyntheticScene.Options.standard(7));
         }
-        try (Model m = Model.open(folder, DecoderWeights.Storage.AS_STORED)) {
+        try (Llava3d llava = Llava3d.open(folder, EngineOptions.defaults().withKvBudgetBytes(1L << 30))) {
+            Model m = llava.model();
             System.out.printf("  model: %s (%s decoder, %d layers, hidden %d; CLIP tower, projector; BF16, memory-mapped), %d threads%n",
                     folder, m.config().family(), m.config().numLayers(), m.config().hiddenSize(), Parallel.threads());
-            SceneEncoder.Encoded scene = AskCommand.encodeScene(m, sceneDir, ViewSampler.DEFAULT_VIEWS, 0, null);
+            EncodedScene scene = llava.encode(sceneDir, SceneOptions.defaults(), AskCommand.progress());
             SceneEncoder.Timings t = scene.timings();
             System.out.printf("%n2.1 Scene %s: %d views -> %d patches -> %d spatial tokens (0.2 m voxels)%n", sceneDir, scene.views(),
-                    scene.patches(), scene.spatial().count());
+                    scene.patches(), scene.tokens().count());
             System.out.printf("   read+preprocess %.2f s, vision %.2f s, 3D pooling %.2f s, projector %.2f s%n", t.readNanos() / 1e9,
                     t.visionNanos() / 1e9, t.poolingNanos() / 1e9, t.projectorNanos() / 1e9);
-            askWithPruning(m, scene.spatial(), root.resolve("report"));
+            askWithPruning(llava, scene.tokens(), root.resolve("report"));
         }
     }
 
-    private static void askWithPruning(Model m, SpatialInput spatial, Path reportDir) {
+    private static void askWithPruning(Llava3d llava, SpatialTokens spatial, Path reportDir) {
         String question = "What is the colour of the box next to the door?";
-        Prompt prompt = SpatialPrompt.build(m, question, spatial);
+        Prompt prompt = llava.prompt(spatial, question);
         int n = prompt.ids().length;
         System.out.printf("%n2.2 \"%s\" (llava_v1 prompt of %d tokens, %d of them spatial)%n", question, n, spatial.count());
-        FlopsModel flops = new FlopsModel(Shapes.of(m.config()));
         System.out.printf("   %-10s %11s %9s %9s %14s %9s  %s%n", "policy", "kept", "TTFT ms", "speed-up", "prefill FLOPs", "KV cache",
                 "answer (first tokens)");
         List<String> specs = List.of("none", "tau=0.05", "keep=0.3", "fastv", "random,keep=0.3");
         // Every policy once untimed, then two timed rounds, best of two: a policy timed while the JIT was still
         // compiling (the first prefills of a process) would make whatever ran later look faster than it is.
         List<GatePolicy> gates = specs.stream().map(spec -> PruneSpec.parse(spec).policy()).toList();
-        Generation[] best = new Generation[specs.size()];
+        Answer[] best = new Answer[specs.size()];
         for (int round = 0; round < 3; round++) {
             for (int i = 0; i < specs.size(); i++) {
-                GatePolicy gate = gates.get(i);
-                PrefillRequest request = new PrefillRequest(prompt.spatial(), gate, gate.query(), false, PrefillRequest.Logits.LAST);
-                Generation g = new Generator(m.decoder(), m.tokenizer()).generate(prompt, request, SamplingParams.greedy(), round == 0 ? 1 : 6,
-                        1L << 30, null, null);
-                if (round > 0 && (best[i] == null || g.prefillNanos() < best[i].prefillNanos())) best[i] = g;
+                Answer a = llava.ask(prompt, gates.get(i), GenerationOptions.greedy(round == 0 ? 1 : 6), null, null);
+                if (round > 0 && (best[i] == null || a.prefillNanos() < best[i].prefillNanos())) best[i] = a;
             }
         }
         double baseSeconds = best[0].prefillNanos() / 1e9;
         for (int i = 0; i < specs.size(); i++) {
             String spec = specs.get(i);
-            GatePolicy gate = gates.get(i);
-            Generation g = best[i];
-            KeepSet keep = g.prefill().keepSet() != null ? g.prefill().keepSet() : KeepSet.all(spatial.count());
-            FlopsReport f = flops.report(n, gate.gates() ? gate.layer() : m.config().numLayers(), keep, FlopsModel.Logits.LAST_TOKEN);
+            Answer g = best[i];
+            KeepSet keep = g.keepSet();
+            FlopsReport f = g.flops();
             double seconds = g.prefillNanos() / 1e9;
             System.out.printf("   %-10s %11s %9.1f %8.2fx %13.0f%% %8.0f%%  %s%n", spec.startsWith("random") ? "random" : spec,
                     keep.keptCount() + "/" + keep.total(), seconds * 1e3, baseSeconds / seconds, 100.0 * f.prefillAfter() / f.prefillBefore(),
@@ -115,16 +105,11 @@ final class DemoCommand implements Runnable {
         System.out.println("   (random weights spread attention evenly, so tau=0.05 keeps most tokens here; part 1 shows a");
         System.out.println("   trained model)");
         GatePolicy adaptive = PruneSpec.parse("tau=0.05").policy();
-        var sample = new SpatialRuns(m, 1L << 30).sample(prompt, adaptive.query());
+        var sample = llava.measure(prompt, adaptive.query());
         KeepSet keep = adaptive.keepSet(sample.layer(adaptive.layer() - 1).contribution());
-        try {
-            Path html = RedundancyReport.write(new RedundancyReport.Input(m.directory().getFileName().toString(), question, adaptive,
-                    sample.layers(), keep, spatial.xyz()), reportDir);
-            System.out.printf("%n2.3 Report (per-layer spatial share and redundancy, 3D scatter of kept and pruned tokens):%n   %s%n",
-                    html.toAbsolutePath());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path html = Reports.write(llava, question, adaptive, sample.layers(), keep, spatial, reportDir);
+        System.out.printf("%n2.3 Report (per-layer spatial share and redundancy, 3D scatter of kept and pruned tokens):%n   %s%n",
+                html.toAbsolutePath());
     }
 
     static Path defaultRoot() {

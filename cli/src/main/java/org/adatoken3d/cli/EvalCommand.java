@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.IntConsumer;
+import org.adatoken3d.llava3d.Llava3d;
 import org.adatoken3d.model.Model;
 import org.adatoken3d.evaluation.qa.QaRun;
 import org.adatoken3d.evaluation.qa.QaScore;
@@ -62,20 +63,21 @@ final class EvalCommand implements Runnable {
     public void run() {
         QuestionSet questions = QuestionSet.read(questionsFile).first(limit);
         SceneSet scenes = questions.readScenes();
-        try (Model m = model.open()) {
-            QaRun run = new QaRun(m, scenes, Shapes.of(m.config()), model.kvBudgetBytes());
+        try (Llava3d llava = model.open()) {
+            Model m = llava.model();
+            QaRun run = new QaRun(llava, scenes);
             System.out.printf("eval: %d questions about %d scenes (%s), model %s%n", questions.questions().size(), scenes.size(),
                     scenes.file().getFileName(), m.directory());
             if (sweep) {
-                sweep(m, run, questions);
+                sweep(llava, run, questions);
             } else {
-                single(m, run, questions);
+                single(llava, run, questions);
             }
         }
     }
 
-    private void single(Model m, QaRun run, QuestionSet questions) {
-        GatePolicy gate = PruneSpec.parse(prune).resolve(m.directory(), profile, m.config().numLayers());
+    private void single(Llava3d llava, QaRun run, QuestionSet questions) {
+        GatePolicy gate = llava.policy(prune, profile);
         IntConsumer progress = progress(PruneSpec.format(gate), questions.questions().size());
         // One pass: the listed answers are the scored ones.
         QaScore score = run.score(questions, gate, (done, q, a) -> {
@@ -98,7 +100,7 @@ final class EvalCommand implements Runnable {
 
     private record Row(String label, String spec) {}
 
-    private void sweep(Model m, QaRun run, QuestionSet questions) {
+    private void sweep(Llava3d llava, QaRun run, QuestionSet questions) {
         String options = ",layer=" + layer + ",query=" + query;
         List<Row> rows = new ArrayList<>();
         rows.add(new Row("unpruned", "none"));
@@ -106,9 +108,9 @@ final class EvalCommand implements Runnable {
             rows.add(new Row("AdaToken tau=" + tau, "tau=" + tau + options));
             rows.add(new Row("  random, same budget", "random,tau=" + tau + options));
         }
-        Path profileFile = profile != null ? profile : m.directory().resolve(PruneSpec.PROFILE_FILE_NAME);
+        Path profileFile = profile != null ? profile : llava.model().directory().resolve(PruneSpec.PROFILE_FILE_NAME);
         if (Files.exists(profileFile)) {
-            GatePolicy auto = PruneSpec.parse("auto").resolve(m.directory(), profile, m.config().numLayers());
+            GatePolicy auto = llava.policy("auto", profile);
             rows.add(new Row("AdaToken profile (" + PruneSpec.format(auto) + ")", PruneSpec.format(auto)));
             if (auto instanceof GatePolicy.AdaptiveGate a) {
                 rows.add(new Row("  random, same budget", PruneSpec.format(new GatePolicy.RandomGate(0, a))));
@@ -127,7 +129,7 @@ final class EvalCommand implements Runnable {
         for (String t : types) header.append(String.format(Locale.ROOT, " %7s", t));
         System.out.println(header);
         for (Row row : rows) {
-            GatePolicy gate = PruneSpec.parse(row.spec()).resolve(m.directory(), profile, m.config().numLayers());
+            GatePolicy gate = llava.policy(row.spec(), profile);
             IntConsumer progress = progress(row.spec(), questions.questions().size());
             QaScore s = run.score(questions, gate, (done, q, a) -> progress.accept(done));
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-44s %5.1f%% %6.1f%% %5.1f%% %5.1f%% %5.1f%%", row.label(),

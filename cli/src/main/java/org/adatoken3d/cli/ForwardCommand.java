@@ -1,6 +1,7 @@
 package org.adatoken3d.cli;
 
 import java.nio.file.Path;
+import org.adatoken3d.llava3d.Llava3d;
 import org.adatoken3d.model.Model;
 import org.adatoken3d.conformance.ForwardRun;
 import picocli.CommandLine.Command;
@@ -23,7 +24,8 @@ final class ForwardCommand implements Runnable {
 
     @Override
     public void run() {
-        try (Model m = model.open()) {
+        try (Llava3d llava = model.open()) {
+            Model m = llava.model();
             long t0 = System.nanoTime();
             ForwardRun.run(m, input, output, model.kvBudgetBytes());
             Progress.say("wrote %s in %.3f s", output, (System.nanoTime() - t0) / 1e9);

@@ -3,10 +3,11 @@ package org.adatoken3d.cli;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.adatoken3d.llava3d.Answer;
+import org.adatoken3d.llava3d.GenerationOptions;
+import org.adatoken3d.llava3d.Llava3d;
+import org.adatoken3d.pruning.GatePolicy;
 import org.adatoken3d.model.Model;
-import org.adatoken3d.model.decoder.PrefillRequest;
-import org.adatoken3d.model.generation.Generation;
-import org.adatoken3d.model.generation.Generator;
 import org.adatoken3d.model.generation.Prompt;
 import org.adatoken3d.model.generation.SamplingParams;
 import picocli.CommandLine.ArgGroup;
@@ -56,21 +57,20 @@ final class GenerateCommand implements Runnable {
 
     @Override
     public void run() {
-        try (Model m = model.open()) {
+        try (Llava3d llava = model.open()) {
+            Model m = llava.model();
             int[] ids = prompt.ids != null ? prompt.ids : m.tokenizer().encode(prompt.text, true);
             SamplingParams sampling = new SamplingParams(temperature, topK, topP, repetitionPenalty, seed, stop);
-            Generator generator = new Generator(m.decoder(), m.tokenizer());
-            Generation g = generator.generate(Prompt.text(ids), PrefillRequest.textOnly(), sampling, maxTokens,
-                    model.kvBudgetBytes(), piece -> {
-                        System.out.print(piece);
-                        System.out.flush();
-                    }, null);
+            Answer a = llava.ask(Prompt.text(ids), new GatePolicy.NoPruning(), new GenerationOptions(sampling, maxTokens), piece -> {
+                System.out.print(piece);
+                System.out.flush();
+            }, null);
             System.out.println();
             Progress.say("prompt %d tokens, prefill %.3f s (%.1f tok/s); generated %d tokens, %.2f tok/s; stop: %s",
-                    ids.length, g.prefillNanos() / 1e9, ids.length / (g.prefillNanos() / 1e9), g.generated().length,
-                    g.decodeTokensPerSecond(), g.stop().name().toLowerCase());
+                    ids.length, a.prefillNanos() / 1e9, ids.length / (a.prefillNanos() / 1e9), a.ids().length,
+                    a.decodeTokensPerSecond(), a.stop().name().toLowerCase());
             if (printIds) {
-                System.out.println(Arrays.stream(g.generated()).mapToObj(Integer::toString).collect(Collectors.joining(",")));
+                System.out.println(Arrays.stream(a.ids()).mapToObj(Integer::toString).collect(Collectors.joining(",")));
             }
         }
     }

@@ -3,8 +3,9 @@ package org.adatoken3d.cli;
 import java.nio.file.Path;
 import org.adatoken3d.kernels.Parallel;
 import org.adatoken3d.kernels.RopeStyle;
-import org.adatoken3d.kernels.backend.Backend;
-import org.adatoken3d.kernels.backend.Backends;
+import org.adatoken3d.kernels.EngineArgumentException;
+import org.adatoken3d.llava3d.EngineOptions;
+import org.adatoken3d.llava3d.Llava3d;
 import org.adatoken3d.model.Model;
 import org.adatoken3d.model.decoder.DecoderWeights;
 import picocli.CommandLine.Option;
@@ -38,25 +39,35 @@ final class ModelOptions {
         return (long) (kvBudgetGiB * (1L << 30));
     }
 
-    /** Applies --threads and opens the model, telling stderr how long the load took. */
-    Model open() {
-        applyThreads(threads);
-        long t0 = System.nanoTime();
+    /** The engine options these flags (and {@code visionTower}, may be null) ask for. */
+    EngineOptions engineOptions(Path visionTower) {
         RopeStyle style = switch (ropeStyle) {
             case "rotate_half" -> RopeStyle.ROTATE_HALF;
             case "interleaved" -> RopeStyle.INTERLEAVED;
-            default -> throw new IllegalArgumentException("--rope-style must be rotate_half or interleaved, got " + ropeStyle);
+            default -> throw new EngineArgumentException("ropeStyle", "must be rotate_half or interleaved, got " + ropeStyle);
         };
-        Backend backend = Backends.open(device);
-        Model m = Model.open(model, q8 ? DecoderWeights.Storage.Q8_0 : DecoderWeights.Storage.AS_STORED, style, backend);
+        return new EngineOptions(device, threads == null ? 0 : threads, q8 ? DecoderWeights.Storage.Q8_0 : DecoderWeights.Storage.AS_STORED,
+                style, visionTower, kvBudgetBytes());
+    }
+
+    /** Opens the model, telling stderr how long the load took. */
+    Llava3d open() {
+        return open(null);
+    }
+
+    /** As {@link #open()}, with a separate CLIP vision tower folder (may be null). */
+    Llava3d open(Path visionTower) {
+        long t0 = System.nanoTime();
+        Llava3d llava = Llava3d.open(model, engineOptions(visionTower));
+        Model m = llava.model();
         Progress.say("loaded %s (%s, %d layers, hidden %d) on %s in %.2f s", model, m.config().family(), m.config().numLayers(),
-                m.config().hiddenSize(), backend.description(), (System.nanoTime() - t0) / 1e9);
-        return m;
+                m.config().hiddenSize(), m.decoder().backend().description(), (System.nanoTime() - t0) / 1e9);
+        return llava;
     }
 
     static void applyThreads(Integer threads) {
         if (threads != null) {
-            if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+            if (threads < 1) throw new EngineArgumentException("threads", "must be >= 1, got " + threads);
             Parallel.setThreads(threads);
         }
     }

@@ -47,7 +47,7 @@ final class SynthSceneCommand implements Runnable {
         SyntheticScene.Layout l = switch (layout.toLowerCase(Locale.ROOT)) {
             case "scannet" -> SyntheticScene.Layout.SCANNET;
             case "embodiedscan" -> SyntheticScene.Layout.EMBODIEDSCAN;
-            default -> throw new IllegalArgumentException("--layout must be scannet or embodiedscan, got " + layout);
+            default -> throw new UserException("--layout must be scannet or embodiedscan, got " + layout);
         };
         SyntheticScene.Written w = SyntheticScene.write(out, new SyntheticScene.Options(frames, width, height, boxes, seed, invalidEvery), l);
         Progress.say("synth-scene: %d frames of %dx%d, %d boxes (%s) in %.1f s -> %s (%s)", frames, width, height, w.boxes().size(),

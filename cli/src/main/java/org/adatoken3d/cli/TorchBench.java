@@ -22,7 +22,7 @@ final class TorchBench {
         Path root = DemoCommand.defaultRoot();
         Path python = Path.of("/usr/bin/python3");
         if (!Files.isExecutable(python)) {
-            throw new IllegalArgumentException("--vs-torch needs Debian's python3-torch (/usr/bin/python3 not found); run ./run-tests once as root to install it");
+            throw new UserException("--vs-torch needs Debian's python3-torch (/usr/bin/python3 not found); run ./run-tests once as root to install it");
         }
         ProcessBuilder pb = new ProcessBuilder(List.of(python.toString(), "-m", "adatoken_oracle.bench_prefill",
                 "--model", model.toString(), "--tokens", Integer.toString(tokens), "--logits", allLogits ? "all" : "last",
@@ -36,7 +36,7 @@ final class TorchBench {
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int rc = p.waitFor();
-            if (rc != 0) throw new IllegalArgumentException("the PyTorch benchmark failed (exit " + rc + "); see its messages above");
+            if (rc != 0) throw new UserException("the PyTorch benchmark failed (exit " + rc + "); see its messages above");
             JsonNode json = new ObjectMapper().readTree(out.lines().reduce((a, b) -> b).orElse("{}"));
             return new Result(json.path("seconds").asDouble(), json.path("torch").asText(), json.path("dtype").asText());
         } catch (IOException e) {

@@ -1,25 +1,20 @@
 package org.adatoken3d.cli;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.adatoken3d.model.Model;
-import org.adatoken3d.evaluation.calibration.SpatialRuns;
-import org.adatoken3d.model.decoder.DecoderWeights;
-import org.adatoken3d.model.generation.Prompt;
-import org.adatoken3d.llava3d.spatial.SpatialInput;
-import org.adatoken3d.llava3d.prompt.SpatialPrompt;
 import org.adatoken3d.evaluation.qa.QaQuestion;
 import org.adatoken3d.evaluation.qa.QaRun;
 import org.adatoken3d.evaluation.qa.QuestionSet;
 import org.adatoken3d.evaluation.qa.SceneSet;
+import org.adatoken3d.llava3d.EngineOptions;
+import org.adatoken3d.llava3d.Llava3d;
+import org.adatoken3d.llava3d.spatial.SpatialTokens;
+import org.adatoken3d.model.Model;
 import org.adatoken3d.pruning.GatePolicy;
 import org.adatoken3d.pruning.KeepSet;
 import org.adatoken3d.pruning.PruneSpec;
-import org.adatoken3d.report.RedundancyReport;
 
 /**
  * Part 1 of {@code demo}: the trained spatial-QA checkpoint answers questions about one held-out room, unpruned,
@@ -41,13 +36,12 @@ final class TrainedModelDemo {
         }
         QuestionSet questions = QuestionSet.read(dir.resolve("heldout-questions.json"));
         SceneSet scenes = questions.readScenes();
-        try (Model m = Model.open(modelDir, DecoderWeights.Storage.AS_STORED)) {
-            GatePolicy adaptive = Files.exists(modelDir.resolve(PruneSpec.PROFILE_FILE_NAME))
-                    ? PruneSpec.parse("auto").resolve(m.directory(), null, m.config().numLayers())
-                    : GatePolicy.AdaptiveGate.defaults();
+        try (Llava3d llava = Llava3d.open(modelDir, EngineOptions.defaults().withKvBudgetBytes(1L << 30))) {
+            Model m = llava.model();
+            GatePolicy adaptive = llava.hasProfile() ? llava.policy("auto") : GatePolicy.AdaptiveGate.defaults();
             List<GatePolicy> policies = List.of(new GatePolicy.NoPruning(), adaptive, new GatePolicy.RandomGate(0, adaptive));
             List<String> names = List.of("unpruned", "AdaToken", "random");
-            QaRun run = new QaRun(m, scenes, Shapes.of(m.config()), 1L << 30);
+            QaRun run = new QaRun(llava, scenes);
             List<QaQuestion> asked = pick(questions);
             var c = m.config();
             System.out.printf("%nPart 1. A trained model: %s (LLaMA decoder, %d layers, hidden %d, mlp2x_gelu projector, trained on%n",
@@ -60,7 +54,7 @@ final class TrainedModelDemo {
                 System.out.println("    " + String.join(", ", questions.sceneObjects().get(SCENE)));
             }
             System.out.printf("  AdaToken: %s (from %s); random: the same number of tokens, chosen at random%n%n",
-                    PruneSpec.format(adaptive), Files.exists(modelDir.resolve(PruneSpec.PROFILE_FILE_NAME)) ? "the model's calibrated profile" : "the defaults");
+                    PruneSpec.format(adaptive), llava.hasProfile() ? "the model's calibrated profile" : "the defaults");
             // Warm-up with every policy: a pruned prefill runs code the unpruned one does not, and the first policy
             // to meet it uncompiled would be timed slower than it is.
             for (QaQuestion q : asked) {
@@ -93,7 +87,7 @@ final class TrainedModelDemo {
                         + "  compacting the KV cache, costs more than the pruned layers save at this size; part 2 shows the time saved%n"
                         + "  on a larger model)%n", nanos[0] / 1e6);
             }
-            writeReport(m, run, asked.getFirst(), adaptive, reportDir);
+            writeReport(llava, run, asked.getFirst(), adaptive, reportDir);
         }
     }
 
@@ -116,18 +110,12 @@ final class TrainedModelDemo {
         return n;
     }
 
-    private static void writeReport(Model m, QaRun run, QaQuestion q, GatePolicy gate, Path reportDir) {
-        SpatialInput spatial = run.scene(q.scene());
-        Prompt prompt = SpatialPrompt.build(m, q.question(), spatial);
-        var sample = new SpatialRuns(m, 1L << 30).sample(prompt, gate.query());
+    private static void writeReport(Llava3d llava, QaRun run, QaQuestion q, GatePolicy gate, Path reportDir) {
+        SpatialTokens spatial = run.scene(q.scene());
+        var sample = llava.measure(llava.prompt(spatial, q.question()), gate.query());
         KeepSet keep = gate.keepSet(sample.layer(gate.layer() - 1).contribution());
-        try {
-            Path html = RedundancyReport.write(new RedundancyReport.Input(m.directory().getFileName().toString(), q.question(), gate,
-                    sample.layers(), keep, spatial.xyz()), reportDir);
-            System.out.printf("%n  Report for \"%s\" (per-layer contribution, 3D view of kept and pruned tokens):%n  %s%n",
-                    q.question(), html.toAbsolutePath());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path html = Reports.write(llava, q.question(), gate, sample.layers(), keep, spatial, reportDir);
+        System.out.printf("%n  Report for \"%s\" (per-layer contribution, 3D view of kept and pruned tokens):%n  %s%n",
+                q.question(), html.toAbsolutePath());
     }
 }

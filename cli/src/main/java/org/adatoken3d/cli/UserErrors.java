@@ -2,22 +2,56 @@ package org.adatoken3d.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
+import org.adatoken3d.kernels.EngineArgumentException;
 import org.adatoken3d.weights.InvalidFileException;
 import picocli.CommandLine;
 
 /**
- * Turns the project's own errors (bad files, bad arguments, I/O) into one line on stderr and exit code 2; anything
- * else is a bug and keeps its stack trace. {@code -Dadatoken3d.debug=true} prints the trace for user errors too.
+ * Turns the project's own errors (bad files, values the engine refuses, I/O) into one line on stderr and exit code 2,
+ * naming the command-line option behind an engine parameter; anything else is a bug and keeps its stack trace.
+ * {@code -Dadatoken3d.debug=true} prints the trace for user errors too.
  */
 final class UserErrors implements CommandLine.IExecutionExceptionHandler {
+    /** Engine parameter names to the options that set them. */
+    static final Map<String, String> OPTIONS = Map.ofEntries(
+            Map.entry("device", "--device"),
+            Map.entry("threads", "--threads"),
+            Map.entry("storage", "--q8"),
+            Map.entry("ropeStyle", "--rope-style"),
+            Map.entry("kvBudgetBytes", "--kv-budget"),
+            Map.entry("temperature", "--temperature"),
+            Map.entry("topK", "--top-k"),
+            Map.entry("topP", "--top-p"),
+            Map.entry("repetitionPenalty", "--repetition-penalty"),
+            Map.entry("maxTokens", "--max-tokens"),
+            Map.entry("prune", "--prune"),
+            Map.entry("profile", "--profile"),
+            Map.entry("query", "--query"),
+            Map.entry("question", "--question"),
+            Map.entry("views", "--views"),
+            Map.entry("depthScale", "--depth-scale"),
+            Map.entry("layers", "--layers"),
+            Map.entry("dtype", "--dtype"),
+            Map.entry("limit", "--limit"),
+            Map.entry("impl", "--impl"),
+            Map.entry("targetFlops", "--target-flops"),
+            Map.entry("targetAgreement", "--target-agreement"));
+
     @Override
     public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
         Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
-        if (t instanceof InvalidFileException || t instanceof IllegalArgumentException || t instanceof IOException) {
-            cmd.getErr().println(cmd.getColorScheme().errorText("error: " + t.getMessage()));
-            if (Boolean.getBoolean("adatoken3d.debug")) t.printStackTrace(cmd.getErr());
-            return 2;
+        String message;
+        if (t instanceof EngineArgumentException a) {
+            message = OPTIONS.getOrDefault(a.parameter(), a.parameter()) + " " + a.problem();
+        } else if (t instanceof InvalidFileException || t instanceof IOException || t instanceof UserException) {
+            message = e instanceof UncheckedIOException u && u.getMessage() != null && !(t instanceof InvalidFileException)
+                    ? u.getMessage() : t.getMessage();
+        } else {
+            throw e;
         }
-        throw e;
+        cmd.getErr().println(cmd.getColorScheme().errorText("error: " + message));
+        if (Boolean.getBoolean("adatoken3d.debug")) t.printStackTrace(cmd.getErr());
+        return 2;
     }
 }

@@ -55,7 +55,7 @@ class AskSceneCommandTest {
         }
         CliRun bad = CliRun.of("ask", "--model", model.toString(), "--scene", scene.toString(), "--question", "What is at [1.0, 2.0]?", "--views", "3");
         assertEquals(2, bad.exit(), bad.stderr());
-        assertTrue(bad.stderr().contains("error: the question's \"[1.0, 2.0]\" looks like a click [x, y, z] but has 2 values"), bad.stderr());
+        assertTrue(bad.stderr().contains("error: --question part \"[1.0, 2.0]\" looks like a click [x, y, z] but has 2 values"), bad.stderr());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.adatoken3d.conformance;
 
+import org.adatoken3d.kernels.EngineArgumentException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ public final class CommandImplementation implements Implementation {
 
     public CommandImplementation(String commandLine) {
         this.text = commandLine.trim();
-        if (text.isEmpty()) throw new IllegalArgumentException("--impl needs a command");
+        if (text.isEmpty()) throw new EngineArgumentException("impl", "needs a command");
         this.command = List.of(text.split("\\s+"));
     }
 

@@ -8,13 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.adatoken3d.model.Model;
-import org.adatoken3d.model.decoder.DecoderWeights;
 import org.adatoken3d.evaluation.qa.QaQuestion;
 import org.adatoken3d.evaluation.qa.QaRun;
 import org.adatoken3d.evaluation.qa.QuestionSet;
 import org.adatoken3d.evaluation.qa.SceneSet;
-import org.adatoken3d.pruning.DecoderShape;
+import org.adatoken3d.llava3d.EngineOptions;
+import org.adatoken3d.llava3d.Llava3d;
 import org.adatoken3d.pruning.GatePolicy;
 import org.junit.jupiter.api.Test;
 
@@ -39,10 +38,8 @@ class SpatialQaAgreementTest {
         SceneSet scenes = questions.readScenes();
         List<String> disagreements = new ArrayList<>();
         int engineRight = 0, oracleRight = 0;
-        try (Model m = Model.open(DIR.resolve("model"), DecoderWeights.Storage.AS_STORED)) {
-            var c = m.config();
-            QaRun run = new QaRun(m, scenes, new DecoderShape(c.hiddenSize(), c.intermediateSize(), c.numLayers(), c.numHeads(),
-                    c.numKvHeads(), c.headDim(), c.vocabSize(), true), 1L << 30);
+        try (Llava3d llava = Llava3d.open(DIR.resolve("model"), EngineOptions.defaults().withKvBudgetBytes(1L << 30))) {
+            QaRun run = new QaRun(llava, scenes);
             for (int i = 0; i < questions.questions().size(); i++) {
                 QaQuestion q = questions.questions().get(i);
                 String oracle = oracleAnswers.get(i).asText();

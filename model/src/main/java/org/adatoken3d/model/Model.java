@@ -8,6 +8,7 @@ import org.adatoken3d.kernels.backend.CpuBackend;
 import org.adatoken3d.model.decoder.Decoder;
 import org.adatoken3d.model.decoder.DecoderWeights;
 import org.adatoken3d.model.tokenizer.Tokenizer;
+import org.adatoken3d.pruning.DecoderShape;
 import org.adatoken3d.model.tokenizer.Tokenizers;
 import org.adatoken3d.weights.Checkpoint;
 import org.adatoken3d.weights.InvalidFileException;
@@ -87,8 +88,19 @@ public final class Model implements AutoCloseable {
         return config;
     }
 
+    /** The FLOPs model's view of this decoder. */
+    public DecoderShape decoderShape() {
+        return new DecoderShape(config.hiddenSize(), config.intermediateSize(), config.numLayers(), config.numHeads(), config.numKvHeads(),
+                config.headDim(), config.vocabSize(), true);
+    }
+
     public Decoder decoder() {
         return decoder;
+    }
+
+    /** False for folders without a tokenizer (conformance fixtures), which run on token ids. */
+    public boolean hasTokenizer() {
+        return tokenizer != null;
     }
 
     /** The folder's tokenizer; a clear error when the folder has none. */

@@ -1,5 +1,6 @@
 package org.adatoken3d.pruning;
 
+import org.adatoken3d.kernels.EngineArgumentException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ public final class Calibration {
         if (family == null) throw new IllegalArgumentException("calibration: family is null");
         if (shape == null || query == null) throw new IllegalArgumentException("calibration: shape and query are required");
         if (shape.layers() < 2) {
-            throw new IllegalArgumentException("calibration: a gate needs at least 2 layers, the model has " + shape.layers());
+            throw new EngineArgumentException("model", "cannot be calibrated: a gate needs at least 2 layers, the model has " + shape.layers());
         }
         if (samples == null || samples.isEmpty()) throw new IllegalArgumentException("calibration: no inputs");
         for (int i = 0; i < samples.size(); i++) {
@@ -174,7 +175,7 @@ public final class Calibration {
     /** The profile whose τ is the smallest grid value with a mean predicted prefill saving of at least {@code saving}. */
     public PruningProfile targetFlops(double saving) {
         if (!(saving > 0 && saving < 1)) {
-            throw new IllegalArgumentException("FLOPs target must be a saving in (0, 1), e.g. 0.63; got " + saving);
+            throw new EngineArgumentException("targetFlops", "must be a saving in (0, 1), e.g. 0.63; got " + saving);
         }
         double tau = TAU_GRID.getLast();
         double achieved = Double.NaN;
@@ -197,7 +198,7 @@ public final class Calibration {
      */
     public PruningProfile targetAgreement(double agreement, ToDoubleFunction<GatePolicy> evaluator) {
         if (!(agreement > 0 && agreement <= 1)) {
-            throw new IllegalArgumentException("agreement target must be in (0, 1], e.g. 0.99; got " + agreement);
+            throw new EngineArgumentException("targetAgreement", "must be in (0, 1], e.g. 0.99; got " + agreement);
         }
         double tau = Double.NaN;
         double achieved = Double.NaN;

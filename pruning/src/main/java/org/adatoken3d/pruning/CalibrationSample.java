@@ -1,5 +1,6 @@
 package org.adatoken3d.pruning;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -27,6 +28,16 @@ public record CalibrationSample(int promptTokens, List<LayerStats> layers) {
             throw new IllegalArgumentException("calibration sample: prompt of " + promptTokens + " tokens cannot hold "
                     + n + " spatial tokens");
         }
+    }
+
+    /**
+     * The sample of an unpruned prefill that measured the contribution at every layer ({@code contributions.get(l)}
+     * for layer l).
+     */
+    public static CalibrationSample of(int promptTokens, List<Contribution> contributions) {
+        List<LayerStats> layers = new ArrayList<>();
+        for (int l = 0; l < contributions.size(); l++) layers.add(LayerStats.of(l, contributions.get(l)));
+        return new CalibrationSample(promptTokens, layers);
     }
 
     /** N. */

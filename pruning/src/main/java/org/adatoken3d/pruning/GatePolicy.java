@@ -12,6 +12,15 @@ import java.util.SplittableRandom;
  * the lower index first. It differs only in how many tokens it keeps (or, for {@link RandomGate}, which).
  */
 public sealed interface GatePolicy {
+    /**
+     * A policy as written on a command line ({@code none}, {@code tau=0.05}, {@code keep=0.3}, {@code fastv},
+     * {@code random}, with options); see {@link PruneSpec}. {@code auto} needs the model's profile:
+     * {@link PruneSpec#resolve}.
+     */
+    static GatePolicy parse(String spec) {
+        return PruneSpec.parse(spec).policy();
+    }
+
 
     /** DESIGN.md's default gate layer: gate after layer 1, on layer 1's contribution. */
     int DEFAULT_LAYER = 2;

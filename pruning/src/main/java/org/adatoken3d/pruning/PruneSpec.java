@@ -1,5 +1,6 @@
 package org.adatoken3d.pruning;
 
+import org.adatoken3d.kernels.EngineArgumentException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -128,12 +129,12 @@ public final class PruneSpec {
         } else {
             Path file = profile != null ? profile : modelDir.resolve(PROFILE_FILE_NAME);
             if (profile == null && !Files.exists(file)) {
-                throw new IllegalArgumentException("--prune auto: no pruning profile at " + file
-                        + "; run ./adatoken3d calibrate to make one, or pass --profile FILE");
+                throw new EngineArgumentException("prune", "auto: no pruning profile at " + file
+                        + "; calibrate the model to make one, or give a profile file");
             }
             PruningProfile loaded = PruningProfile.load(file);
             if (loaded.layers() != layers) {
-                throw new IllegalArgumentException(file + ": profile was calibrated on a " + loaded.layers()
+                throw new EngineArgumentException("profile", file + ": was calibrated on a " + loaded.layers()
                         + "-layer model, this model has " + layers + " layers");
             }
             p = loaded.policy();
@@ -256,7 +257,7 @@ public final class PruneSpec {
         }
     }
 
-    private static IllegalArgumentException error(String text, String problem) {
-        return new IllegalArgumentException("prune spec '" + text + "': " + problem + "; " + FORMS);
+    private static EngineArgumentException error(String text, String problem) {
+        return new EngineArgumentException("prune", "'" + text + "': " + problem + "; " + FORMS);
     }
 }

@@ -1,5 +1,6 @@
 package org.adatoken3d.pruning;
 
+import org.adatoken3d.kernels.EngineArgumentException;
 /** Which query rows Q the contribution a_i is averaged over (DESIGN.md §2.1). */
 public enum QuerySet {
     /** The last prompt token only: the row that produces the first generated token (the default). */
@@ -15,6 +16,6 @@ public enum QuerySet {
     /** Parses {@link #spec()}; the message lists the accepted words. */
     public static QuerySet parse(String text) {
         for (QuerySet q : values()) if (q.spec().equals(text)) return q;
-        throw new IllegalArgumentException("query set '" + text + "' is not one of: last, instruction");
+        throw new EngineArgumentException("query", "'" + text + "' is not one of: last, instruction");
     }
 }

@@ -81,7 +81,7 @@ class PruneSpecTest {
             {"tau=0.05,layer", "'layer' is not key=value"},
             {"random,keep=0.3,tau=0.1", "either keep=R or tau=T"},
             {"random,seed=abc", "seed must be an integer"},
-            {"tau=0.05,query=middle", "query set 'middle' is not one of: last, instruction"},
+            {"tau=0.05,query=middle", "query 'middle' is not one of: last, instruction"},
             {"none=1", "'none' takes no value"},
         };
         for (String[] c : cases) {

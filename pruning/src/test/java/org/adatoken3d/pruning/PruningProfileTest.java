@@ -108,7 +108,7 @@ class PruningProfileTest {
             {"gateLayer", "0", "gateLayer 0 must be in 1..3"},
             {"minKeep", "-1", "minKeep must be >= 0"},
             {"maxKeep", "0", "maxKeep 0 must be >= 1"},
-            {"query", "\"first\"", "query set 'first' is not one of"},
+            {"query", "\"first\"", "query 'first' is not one of"},
             {"query", "3", "field 'query' must be a string"},
             {"inputs", "0", "inputs must be >= 1"},
             {"createdAt", "\"yesterday\"", "createdAt 'yesterday' is not an ISO-8601 instant"},

@@ -22,7 +22,7 @@ public final class Fidelity {
     public static Trace trace(Decoder decoder, Prompt prompt, GatePolicy gate, int[] reference, long kvBudget) {
         int n = prompt.ids().length;
         KvCache cache = decoder.newCache(n + reference.length, kvBudget);
-        PrefillRequest request = new PrefillRequest(prompt.spatial(), gate, gate.query(), false, PrefillRequest.Logits.LAST);
+        PrefillRequest request = PrefillRequest.gated(prompt.spatial(), gate);
         PrefillResult p = decoder.prefill(prompt.embed(decoder), n, cache, request, null);
         float[][] logits = new float[reference.length][];
         logits[0] = p.lastLogits(decoder.config().vocabSize());

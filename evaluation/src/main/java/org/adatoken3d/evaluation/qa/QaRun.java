@@ -2,18 +2,9 @@ package org.adatoken3d.evaluation.qa;
 
 import java.util.HashMap;
 import java.util.Map;
-import org.adatoken3d.model.Model;
-import org.adatoken3d.model.decoder.PrefillRequest;
-import org.adatoken3d.model.generation.Generation;
-import org.adatoken3d.model.generation.Generator;
-import org.adatoken3d.model.generation.Prompt;
-import org.adatoken3d.model.generation.SamplingParams;
-import org.adatoken3d.llava3d.spatial.Projector;
-import org.adatoken3d.llava3d.spatial.SpatialInput;
-import org.adatoken3d.llava3d.prompt.SpatialPrompt;
-import org.adatoken3d.pruning.DecoderShape;
-import org.adatoken3d.pruning.FlopsModel;
-import org.adatoken3d.pruning.FlopsReport;
+import org.adatoken3d.llava3d.GenerationOptions;
+import org.adatoken3d.llava3d.Llava3d;
+import org.adatoken3d.llava3d.spatial.SpatialTokens;
 import org.adatoken3d.pruning.GatePolicy;
 import org.adatoken3d.pruning.KeepSet;
 
@@ -25,19 +16,13 @@ public final class QaRun {
     /** Every answer of the task is one word: a few tokens and EOS. */
     public static final int MAX_ANSWER_TOKENS = 4;
 
-    private final Model model;
+    private final Llava3d llava;
     private final SceneSet scenes;
-    private final Projector projector;
-    private final FlopsModel flops;
-    private final long kvBudgetBytes;
-    private final Map<Integer, SpatialInput> projected = new HashMap<>();
+    private final Map<Integer, SpatialTokens> projected = new HashMap<>();
 
-    public QaRun(Model model, SceneSet scenes, DecoderShape shape, long kvBudgetBytes) {
-        this.model = model;
+    public QaRun(Llava3d llava, SceneSet scenes) {
+        this.llava = llava;
         this.scenes = scenes;
-        this.projector = Projector.load(model.checkpoint(), model.config());
-        this.flops = new FlopsModel(shape);
-        this.kvBudgetBytes = kvBudgetBytes;
     }
 
     /**
@@ -49,22 +34,15 @@ public final class QaRun {
      */
     public record Answer(String text, boolean correct, KeepSet keep, double objectsKept, double flopsShare, long prefillNanos) {}
 
-    public SpatialInput scene(int index) {
-        return projected.computeIfAbsent(index, i -> scenes.spatialInput(i, projector));
+    public SpatialTokens scene(int index) {
+        return projected.computeIfAbsent(index, i -> scenes.spatialTokens(i, llava.projector()));
     }
 
     public Answer answer(QaQuestion q, GatePolicy gate) {
-        SpatialInput spatial = scene(q.scene());
-        Prompt prompt = SpatialPrompt.build(model, q.question(), spatial);
-        PrefillRequest request = new PrefillRequest(prompt.spatial(), gate, gate.query(), false, PrefillRequest.Logits.LAST);
-        Generation g = new Generator(model.decoder(), model.tokenizer())
-                .generate(prompt, request, SamplingParams.greedy(), MAX_ANSWER_TOKENS, kvBudgetBytes, null, null);
-        KeepSet keep = g.prefill().keepSet() != null ? g.prefill().keepSet() : KeepSet.all(spatial.count());
-        int n = prompt.ids().length;
-        FlopsReport f = flops.report(n, gate.gates() ? gate.layer() : model.config().numLayers(), keep, FlopsModel.Logits.LAST_TOKEN);
-        double share = (double) f.prefillAfter() / f.prefillBefore();
-        String text = g.text().strip();
-        return new Answer(text, q.isAnsweredBy(text), keep, objectsKept(scenes.owner(q.scene()), keep), share, g.prefillNanos());
+        org.adatoken3d.llava3d.Answer a = llava.ask(scene(q.scene()), q.question(), gate, GenerationOptions.greedy(MAX_ANSWER_TOKENS), null);
+        String text = a.text().strip();
+        return new Answer(text, q.isAnsweredBy(text), a.keepSet(), objectsKept(scenes.owner(q.scene()), a.keepSet()), a.prefillFlopsShare(),
+                a.prefillNanos());
     }
 
     /** Hears each answer of {@link #score} as it is given; {@code done} counts the answers so far. */

@@ -1,5 +1,6 @@
 package org.adatoken3d.evaluation.qa;
 
+import org.adatoken3d.kernels.EngineArgumentException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -126,7 +127,7 @@ public record QuestionSet(Path file, Path scenesFile, List<QaQuestion> questions
     /** The first {@code limit} questions (all of them when {@code limit} is null). */
     public QuestionSet first(Integer limit) {
         if (limit == null || limit >= questions.size()) return this;
-        if (limit < 1) throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
+        if (limit < 1) throw new EngineArgumentException("limit", "must be >= 1, got " + limit);
         return new QuestionSet(file, scenesFile, questions.subList(0, limit), sceneObjects);
     }
 }

@@ -2,7 +2,7 @@ package org.adatoken3d.evaluation.qa;
 
 import java.nio.file.Path;
 import org.adatoken3d.llava3d.spatial.Projector;
-import org.adatoken3d.llava3d.spatial.SpatialInput;
+import org.adatoken3d.llava3d.spatial.SpatialTokens;
 import org.adatoken3d.weights.InvalidFileException;
 import org.adatoken3d.weights.SafetensorsFile;
 import org.adatoken3d.weights.Tensor;
@@ -125,12 +125,12 @@ public final class SceneSet {
     }
 
     /** Scene {@code scene} as spatial tokens for the decoder, projected by the model's mm_projector. */
-    public SpatialInput spatialInput(int scene, Projector projector) {
+    public SpatialTokens spatialTokens(int scene, Projector projector) {
         if (projector.inputWidth() != width) {
             throw new InvalidFileException(file, "features are " + width + " wide, the model's mm_projector takes " + projector.inputWidth());
         }
         int n = tokens(scene);
-        return new SpatialInput(n, projector.project(features(scene), n), xyz(scene));
+        return new SpatialTokens(n, projector.project(features(scene), n), xyz(scene));
     }
 
     private float[] slice(float[] all, int scene, int w) {

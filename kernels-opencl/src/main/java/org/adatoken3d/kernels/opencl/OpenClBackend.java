@@ -1,5 +1,6 @@
 package org.adatoken3d.kernels.opencl;
 
+import org.adatoken3d.kernels.EngineArgumentException;
 import static org.jocl.CL.CL_MEM_READ_ONLY;
 import static org.jocl.CL.CL_MEM_READ_WRITE;
 import static org.jocl.CL.clCreateBuffer;
@@ -152,7 +153,7 @@ final class OpenClBackend implements Backend {
     @Override
     public ResidentMatrix resident(WeightMatrix w) {
         if (w.format() == WeightFormat.Q8_0) {
-            throw new IllegalArgumentException("the OpenCL backend takes F32, F16 and BF16 weights; Q8_0 (--q8) runs on --device cpu only");
+            throw new EngineArgumentException("storage", "Q8_0 runs on the cpu device only: the OpenCL backend takes F32, F16 and BF16 weights");
         }
         MemorySegment data = w.data();
         cl_mem mem = clCreateBuffer(context, CL_MEM_READ_ONLY, data.byteSize(), null, null);

@@ -1,5 +1,6 @@
 package org.adatoken3d.kernels.backend;
 
+import org.adatoken3d.kernels.EngineArgumentException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -28,7 +29,7 @@ public final class Backends {
         try {
             i = Integer.parseInt(index);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--device " + spec + ": the device index must be a number, as in opencl:1");
+            throw new EngineArgumentException("device", spec + ": the device index must be a number, as in opencl:1");
         }
         List<String> known = new ArrayList<>();
         for (BackendProvider p : providers()) {
@@ -36,15 +37,15 @@ public final class Backends {
             if (!p.name().equals(name)) continue;
             List<String> devices = p.devices();
             if (devices.isEmpty()) {
-                throw new IllegalArgumentException("--device " + spec + ": no " + name + " device is usable: " + p.unavailableReason());
+                throw new EngineArgumentException("device", spec + ": no " + name + " device is usable: " + p.unavailableReason());
             }
             if (i < 0 || i >= devices.size()) {
-                throw new IllegalArgumentException("--device " + spec + ": " + name + " has devices 0.." + (devices.size() - 1)
+                throw new EngineArgumentException("device", spec + ": " + name + " has devices 0.." + (devices.size() - 1)
                         + " (see ./adatoken3d devices)");
             }
             return p.open(i);
         }
-        throw new IllegalArgumentException("--device " + spec + ": unknown backend '" + name + "'; this build has " + String.join(", ", known));
+        throw new EngineArgumentException("device", spec + ": unknown backend '" + name + "'; this build has " + String.join(", ", known));
     }
 
     /** The Vector API backend: always present, one device. */

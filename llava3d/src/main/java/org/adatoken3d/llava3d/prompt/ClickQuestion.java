@@ -1,5 +1,6 @@
 package org.adatoken3d.llava3d.prompt;
 
+import org.adatoken3d.kernels.EngineArgumentException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -62,7 +63,7 @@ public record ClickQuestion(List<String> texts, List<Click> clicks) {
             int close = bracketEnd(question, at);
             String inside = question.substring(at + 1, close < 0 ? question.length() : close);
             if (!inside.contains(",")) continue;
-            throw new IllegalArgumentException("the question's \"" + quote(question, at, close) + "\" looks like a click [x, y, z] but "
+            throw new EngineArgumentException("question", "part \"" + quote(question, at, close) + "\" looks like a click [x, y, z] but "
                     + problem(inside, close < 0));
         }
         texts.add(question.substring(from));
@@ -76,7 +77,7 @@ public record ClickQuestion(List<String> texts, List<Click> clicks) {
     private static double coordinate(String question, Matcher m, int group) {
         double v = Double.parseDouble(m.group(group));
         if (!Double.isFinite(v)) {
-            throw new IllegalArgumentException("the question's click \"" + question.substring(m.start(), m.end()) + "\" has a coordinate, "
+            throw new EngineArgumentException("question", "click \"" + question.substring(m.start(), m.end()) + "\" has a coordinate, "
                     + m.group(group) + ", too large to be a point in a room");
         }
         return v;

@@ -1,6 +1,6 @@
 package org.adatoken3d.llava3d.prompt;
 import org.adatoken3d.llava3d.spatial.ClickEncoder;
-import org.adatoken3d.llava3d.spatial.SpatialInput;
+import org.adatoken3d.llava3d.spatial.SpatialTokens;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,11 +23,11 @@ public final class SpatialPrompt {
     private SpatialPrompt() {}
 
     /** The prompt for {@code m}, loading its click encoder only when the question has a click. */
-    public static Prompt build(Model m, String question, SpatialInput spatial) {
+    public static Prompt build(Model m, String question, SpatialTokens spatial) {
         return build(m.tokenizer(), question, spatial, () -> ClickEncoder.load(m.checkpoint(), m.config()));
     }
 
-    public static Prompt build(Tokenizer tokenizer, String question, SpatialInput spatial, Supplier<ClickEncoder> clickEncoder) {
+    public static Prompt build(Tokenizer tokenizer, String question, SpatialTokens spatial, Supplier<ClickEncoder> clickEncoder) {
         ClickQuestion q = ClickQuestion.parse(question);
         PromptTokens parts = LlavaPrompt.encode(tokenizer, q);
         int before = parts.beforeSpatial().length;

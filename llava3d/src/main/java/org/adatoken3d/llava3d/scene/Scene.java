@@ -1,5 +1,6 @@
 package org.adatoken3d.llava3d.scene;
 
+import org.adatoken3d.kernels.EngineArgumentException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ public record Scene(Path source, String layout, List<SceneFrame> frames, int ski
     public Scene {
         frames = List.copyOf(frames);
         if (!(depthScale > 0) || Double.isInfinite(depthScale)) {
-            throw new IllegalArgumentException("depth scale must be positive and finite, got " + depthScale);
+            throw new EngineArgumentException("depthScale", "must be positive and finite, got " + depthScale);
         }
     }
 

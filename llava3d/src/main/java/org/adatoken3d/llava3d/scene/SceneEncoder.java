@@ -4,7 +4,7 @@ import org.adatoken3d.llava3d.vision.ClipImageProcessor;
 import java.util.List;
 import org.adatoken3d.llava3d.spatial.PositionEmbedding3d;
 import org.adatoken3d.llava3d.spatial.Projector;
-import org.adatoken3d.llava3d.spatial.SpatialInput;
+import org.adatoken3d.llava3d.spatial.SpatialTokens;
 import org.adatoken3d.llava3d.vision.ClipVisionConfig;
 import org.adatoken3d.llava3d.vision.ClipVisionTower;
 import org.adatoken3d.weights.Checkpoint;
@@ -31,7 +31,7 @@ public final class SceneEncoder {
      * @param patches patches before pooling ({@code views · grid²})
      * @param voxels occupied voxels before the cap
      */
-    public record Encoded(SpatialInput spatial, int views, int patches, int voxels, Timings timings) {}
+    public record Encoded(SpatialTokens spatial, int views, int patches, int voxels, Timings timings) {}
 
     /** Hears how far encoding got: a line per stage and each view as it is done. */
     public interface Listener {
@@ -56,8 +56,12 @@ public final class SceneEncoder {
 
     /** The front end of a LLaVA-3D model folder, with its tower from the checkpoint or from {@code tower}. */
     public static SceneEncoder of(Checkpoint checkpoint, ModelConfig config, ClipVisionTower tower) {
+        return of(checkpoint, config, tower, Projector.load(checkpoint, config));
+    }
+
+    /** As {@link #of(Checkpoint, ModelConfig, ClipVisionTower)}, with the model's projector already loaded. */
+    public static SceneEncoder of(Checkpoint checkpoint, ModelConfig config, ClipVisionTower tower, Projector projector) {
         PositionEmbedding3d positions = PositionEmbedding3d.load(checkpoint, PositionEmbedding3d.SCENE_PREFIX);
-        Projector projector = Projector.load(checkpoint, config);
         int width = tower.config().hidden();
         if (positions.width() != width || projector.inputWidth() != width) {
             throw new InvalidFileException(checkpoint.directory(), "the CLIP tower (" + tower.source() + ") is " + width
@@ -102,7 +106,7 @@ public final class SceneEncoder {
                 VoxelPooling.VOXEL_SIZE, kept.length < voxels.count() ? " -> " + kept.length + " tokens (seeded random subset, seed " + capSeed + ")" : ""));
         float[] embeds = projector.project(tokens, kept.length);
         long t5 = System.nanoTime();
-        return new Encoded(new SpatialInput(kept.length, embeds, tokenXyz), views.size(), patches, voxels.count(),
+        return new Encoded(new SpatialTokens(kept.length, embeds, tokenXyz), views.size(), patches, voxels.count(),
                 new Timings(read, vision, t4 - t3, t5 - t4));
     }
 }

@@ -1,5 +1,6 @@
 package org.adatoken3d.llava3d.scene;
 
+import org.adatoken3d.kernels.EngineArgumentException;
 /**
  * Picks the views LLaVA-3D encodes from a scene's valid frames: with {@code n} frames and {@code views} wanted,
  * every {@code n / views}-th frame from the first ({@code RGBDVideoProcessor.subsample_frames}). With fewer frames
@@ -14,7 +15,7 @@ public final class ViewSampler {
     /** Indices into {@code 0 .. available-1}, ascending. */
     public static int[] uniform(int available, int views) {
         if (available < 1) throw new IllegalArgumentException("no frames to sample from");
-        if (views < 1) throw new IllegalArgumentException("--views must be >= 1, got " + views);
+        if (views < 1) throw new EngineArgumentException("views", "must be >= 1, got " + views);
         if (available <= views) {
             int[] all = new int[available];
             for (int i = 0; i < available; i++) all[i] = i;

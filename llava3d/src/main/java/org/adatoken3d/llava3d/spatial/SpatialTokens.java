@@ -1,24 +1,36 @@
 package org.adatoken3d.llava3d.spatial;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import org.adatoken3d.model.Model;
+import java.util.function.Supplier;
+import org.adatoken3d.weights.DType;
 import org.adatoken3d.weights.InvalidFileException;
 import org.adatoken3d.weights.SafetensorsFile;
+import org.adatoken3d.weights.SafetensorsWriter;
 import org.adatoken3d.weights.Tensor;
+import org.adatoken3d.weights.TensorSource;
 
 /**
- * Spatial tokens given as a file: {@code embeds [N, hidden]} (already projected) or {@code features [N, mm_hidden]}
- * (projected here with the checkpoint's mm_projector), and optionally {@code xyz [N, 3]} token positions in metres.
+ * A scene as the decoder reads it: {@code count} spatial tokens, already projected to the LLM width, with their
+ * positions in metres when known. As a file: {@code embeds [N, hidden]} (projected) or {@code features [N, mm_hidden]}
+ * (projected on reading with the checkpoint's mm_projector), and optionally {@code xyz [N, 3]}.
  *
  * @param embeds {@code [count][hidden]}, ready for the decoder
  * @param xyz {@code [count][3]} or null
  */
-public record SpatialInput(int count, float[] embeds, float[] xyz) {
+public record SpatialTokens(int count, float[] embeds, float[] xyz) {
 
-    public static SpatialInput read(Path file, Model model) {
+    /**
+     * Reads a spatial-token file for a decoder of width {@code hidden}; {@code projector} is asked for only when the
+     * file holds unprojected {@code features}.
+     */
+    public static SpatialTokens read(Path file, int hidden, Supplier<Projector> projector) {
         try (SafetensorsFile in = SafetensorsFile.open(file)) {
-            int hidden = model.config().hiddenSize();
             Optional<Tensor> embeds = in.find("embeds");
             Optional<Tensor> features = in.find("features");
             float[] rows;
@@ -28,10 +40,10 @@ public record SpatialInput(int count, float[] embeds, float[] xyz) {
                 count = Math.toIntExact(t.dim(0));
                 rows = t.toFloatArray();
             } else if (features.isPresent()) {
-                Projector projector = Projector.load(model.checkpoint(), model.config());
-                Tensor t = matrix(file, features.get(), projector.inputWidth());
+                Projector p = projector.get();
+                Tensor t = matrix(file, features.get(), p.inputWidth());
                 count = Math.toIntExact(t.dim(0));
-                rows = projector.project(t.toFloatArray(), count);
+                rows = p.project(t.toFloatArray(), count);
             } else {
                 throw new InvalidFileException(file, "holds neither 'embeds' [N, " + hidden + "] nor 'features' [N, mm_hidden]");
             }
@@ -48,7 +60,23 @@ public record SpatialInput(int count, float[] embeds, float[] xyz) {
             for (float v : rows) {
                 if (!Float.isFinite(v)) throw new InvalidFileException(file, "spatial tokens contain non-finite values");
             }
-            return new SpatialInput(count, rows, xyz);
+            return new SpatialTokens(count, rows, xyz);
+        }
+    }
+
+    /**
+     * Writes these tokens as {@code embeds} (and {@code xyz}) F32, so that {@link #read} gives them back exactly and a
+     * scene is encoded once and asked many times. The file appears whole or not at all.
+     */
+    public void save(Path file) {
+        int hidden = embeds.length / count;
+        List<TensorSource> tensors = new ArrayList<>();
+        tensors.add(TensorSource.ofFloats("embeds", DType.F32, new long[] {count, hidden}, embeds));
+        if (xyz != null) tensors.add(TensorSource.ofFloats("xyz", DType.F32, new long[] {count, 3}, xyz));
+        try {
+            SafetensorsWriter.write(file, Map.of("format", "pt", "content", "adatoken3d spatial tokens"), tensors);
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot write the spatial tokens: " + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.adatoken3d.llava3d.synthetic;
 
+import org.adatoken3d.kernels.EngineArgumentException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -45,9 +46,9 @@ public final class SyntheticCheckpoint {
         this.vision = vision;
         this.preset = preset;
         this.layers = layers == null ? preset.layers : layers;
-        if (this.layers < 1) throw new IllegalArgumentException("--layers must be >= 1, got " + this.layers);
+        if (this.layers < 1) throw new EngineArgumentException("layers", "must be >= 1, got " + this.layers);
         if (dtype != DType.F32 && dtype != DType.F16 && dtype != DType.BF16) {
-            throw new IllegalArgumentException("--dtype must be f32, f16 or bf16, got " + dtype);
+            throw new EngineArgumentException("dtype", "must be f32, f16 or bf16, got " + dtype);
         }
         this.dtype = dtype;
         this.seed = seed;

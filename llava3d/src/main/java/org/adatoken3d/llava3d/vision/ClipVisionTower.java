@@ -94,7 +94,7 @@ public final class ClipVisionTower implements AutoCloseable {
         }
         if (model.find(LLAVA_PREFIX + "embeddings.class_embedding").isPresent()) return load(model, LLAVA_PREFIX, null, select, null);
         throw new InvalidFileException(model.directory(), "holds no CLIP vision tower (" + LLAVA_PREFIX
-                + "*); give --vision-tower DIR, e.g. a download of openai/clip-vit-large-patch14-336");
+                + "*); give the vision tower's own folder, e.g. a download of openai/clip-vit-large-patch14-336");
     }
 
     /** Loads the tower whose tensors start with {@code prefix}; shapes come from the tensors, heads from the hints. */
@@ -123,7 +123,7 @@ public final class ClipVisionTower implements AutoCloseable {
             heads = hidden / ClipVisionConfig.OPENAI_HEAD_DIM;
         } else {
             throw new InvalidFileException(ckpt.directory(), "CLIP tower width " + hidden
-                    + " is not a multiple of 64, so its head count is unknown; give --vision-tower DIR with its config.json");
+                    + " is not a multiple of 64, so its head count is unknown; give the vision tower's own folder with its config.json");
         }
         if (hidden % heads != 0) throw new InvalidFileException(ckpt.directory(), "CLIP tower width " + hidden + " does not split into " + heads + " heads");
         ClipVisionConfig config = new ClipVisionConfig(hidden, Math.toIntExact(fc1.dim(0)), total, heads, grid * p, p,

@@ -1,7 +1,7 @@
 package org.adatoken3d.llava3d.prompt;
 import org.adatoken3d.llava3d.spatial.ClickEncoder;
 import org.adatoken3d.llava3d.spatial.PositionEmbedding3d;
-import org.adatoken3d.llava3d.spatial.SpatialInput;
+import org.adatoken3d.llava3d.spatial.SpatialTokens;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,15 +41,15 @@ class ClickPromptTest {
         new SyntheticCheckpoint(SynthPreset.TINY, 2, DType.F32, 5).withVision(null).write(modelDir, b -> {});
     }
 
-    private static SpatialInput spatial(Model m, int count) {
-        return new SpatialInput(count, SeededCases.uniform(new SplittableRandom(count), count * m.config().hiddenSize(), 1f), null);
+    private static SpatialTokens spatial(Model m, int count) {
+        return new SpatialTokens(count, SeededCases.uniform(new SplittableRandom(count), count * m.config().hiddenSize(), 1f), null);
     }
 
     @Test
     void theClickRowHoldsTheClickEncodersOutputAndEveryOtherRowIsUnchanged() {
         try (Model m = Model.open(modelDir, DecoderWeights.Storage.AS_STORED)) {
             int hidden = m.config().hiddenSize();
-            SpatialInput s = spatial(m, 7);
+            SpatialTokens s = spatial(m, 7);
             Prompt click = SpatialPrompt.build(m, "What is at [1.0, 2.0, 0.5]?", s);
             assertEquals(1, click.embeddedRows().size());
             int at = click.embeddedRows().getFirst().position();
@@ -76,7 +76,7 @@ class ClickPromptTest {
     @Test
     void theClickedPointReachesTheAnswersLogits() {
         try (Model m = Model.open(modelDir, DecoderWeights.Storage.AS_STORED)) {
-            SpatialInput s = spatial(m, 5);
+            SpatialTokens s = spatial(m, 5);
             float[] a = lastLogits(m, SpatialPrompt.build(m, "What is at [1.0, 2.0, 0.5]?", s));
             float[] again = lastLogits(m, SpatialPrompt.build(m, "What is at [1, 2, .5]?", s));
             float[] elsewhere = lastLogits(m, SpatialPrompt.build(m, "What is at [4.0, 1.0, 0.5]?", s));

@@ -10,7 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.adatoken3d.kernels.GeluForm;
-import org.adatoken3d.llava3d.spatial.SpatialInput;
+import org.adatoken3d.llava3d.spatial.SpatialTokens;
 import org.adatoken3d.llava3d.synthetic.SynthPreset;
 import org.adatoken3d.llava3d.synthetic.SyntheticCheckpoint;
 import org.adatoken3d.llava3d.vision.ClipVisionConfig;
@@ -38,7 +38,7 @@ class SceneEncoderTest {
             ModelConfig config = ModelConfig.load(model.resolve("config.json"));
             SceneEncoder encoder = SceneEncoder.of(ckpt, config, tower);
             SceneEncoder.Encoded e = encoder.encode(scene, views, 0, SceneEncoder.Listener.SILENT);
-            SpatialInput s = e.spatial();
+            SpatialTokens s = e.spatial();
             assertEquals(6 * 16, e.patches());
 
             // Independently: the distinct 0.2 m cells of the views' unprojected patches.
@@ -59,7 +59,7 @@ class SceneEncoderTest {
                 assertTrue(s.xyz()[t * 3 + 2] > -0.02 && s.xyz()[t * 3 + 2] < SyntheticScene.ROOM_Z + 0.02, "token z inside the room");
             }
             for (float v : s.embeds()) assertTrue(Float.isFinite(v));
-            SpatialInput again = encoder.encode(scene, views, 0, SceneEncoder.Listener.SILENT).spatial();
+            SpatialTokens again = encoder.encode(scene, views, 0, SceneEncoder.Listener.SILENT).spatial();
             assertArrayEquals(s.embeds(), again.embeds(), "encoding is deterministic");
         }
     }
@@ -77,8 +77,8 @@ class SceneEncoderTest {
         assertEquals(EmbodiedScanInfo.LAYOUT, info.layout());
         try (Checkpoint ckpt = Checkpoint.open(model); ClipVisionTower tower = ClipVisionTower.locate(ckpt, null, null)) {
             SceneEncoder encoder = SceneEncoder.of(ckpt, ModelConfig.load(model.resolve("config.json")), tower);
-            SpatialInput a = encoder.encode(scanNet, scanNet.sample(5), 0, SceneEncoder.Listener.SILENT).spatial();
-            SpatialInput b = encoder.encode(info, info.sample(5), 0, SceneEncoder.Listener.SILENT).spatial();
+            SpatialTokens a = encoder.encode(scanNet, scanNet.sample(5), 0, SceneEncoder.Listener.SILENT).spatial();
+            SpatialTokens b = encoder.encode(info, info.sample(5), 0, SceneEncoder.Listener.SILENT).spatial();
             assertTrue(a.count() > 10, "the views see the room: " + a.count() + " tokens");
             assertEquals(a.count(), b.count());
             assertArrayEquals(a.xyz(), b.xyz());

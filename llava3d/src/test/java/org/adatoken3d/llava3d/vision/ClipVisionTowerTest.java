@@ -145,7 +145,7 @@ class ClipVisionTowerTest {
         new SyntheticCheckpoint(SynthPreset.TINY, 1, DType.F32, 3).withVision(null).write(dir, b -> {});
         try (Checkpoint ckpt = Checkpoint.open(dir)) {
             InvalidFileException e = assertThrows(InvalidFileException.class, () -> ClipVisionTower.locate(ckpt, null, null));
-            assertTrue(e.getMessage().contains("holds no CLIP vision tower") && e.getMessage().contains("--vision-tower"), e.getMessage());
+            assertTrue(e.getMessage().contains("holds no CLIP vision tower") && e.getMessage().contains("give the vision tower's own folder"), e.getMessage());
             e = assertThrows(InvalidFileException.class, () -> ClipVisionTower.locate(ckpt, dir, null));
             assertTrue(e.getMessage().contains("no tensor vision_model.embeddings.class_embedding"), e.getMessage());
         }

@@ -1,5 +1,6 @@
 package org.adatoken3d.model.decoder;
 
+import org.adatoken3d.kernels.EngineArgumentException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -125,7 +126,7 @@ public final class Decoder {
 
     private void checkToken(int id) {
         if (id < 0 || id >= weights.embedTokens().rows()) {
-            throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + weights.embedTokens().rows() + ")");
+            throw new EngineArgumentException("inputIds", "holds token id " + id + ", outside the vocabulary [0, " + weights.embedTokens().rows() + ")");
         }
     }
 
@@ -134,13 +135,13 @@ public final class Decoder {
      * embeddings, {@code [n][hidden]}, copied to the backend (the array is not changed). {@code onLayer} hears each finished layer.
      */
     public PrefillResult prefill(float[] x, int n, KvCache cache, PrefillRequest request, IntConsumer onLayer) {
-        if (n < 1) throw new IllegalArgumentException("the prompt is empty");
+        if (n < 1) throw new EngineArgumentException("prompt", "is empty");
         if (n > cache.capacity()) throw new IllegalArgumentException("prompt of " + n + " tokens exceeds the KV cache of " + cache.capacity());
         SpatialBlock spatial = request.spatial();
         if (spatial != null) spatial.checkWithin(n);
         int gateLayer = request.prunes() ? request.gate().layer() : -1;
         if (gateLayer == 0 || gateLayer > config.numLayers()) {
-            throw new IllegalArgumentException("gate layer K=" + gateLayer + " must be in [1, " + config.numLayers() + "]");
+            throw new EngineArgumentException("prune", "gate layer K=" + gateLayer + " must be in [1, " + config.numLayers() + "]");
         }
 
         int[] positions = new int[n];
@@ -220,7 +221,7 @@ public final class Decoder {
         backend.writeInts(s.positions, new int[] {position}, 1);
         for (int l = 0; l < config.numLayers(); l++) {
             if (cache.length(l) >= cache.capacity()) {
-                throw new IllegalArgumentException("the KV cache is full (" + cache.capacity() + " tokens); raise --max-tokens or the context");
+                throw new IllegalStateException("the KV cache is full (" + cache.capacity() + " tokens): decoding past the capacity it was made with");
             }
             layer(l, 1, cache, s, null);
         }
@@ -277,7 +278,7 @@ public final class Decoder {
             case INSTRUCTION -> {
                 int from = spatialStart + spatialCount;
                 if (from >= n) {
-                    throw new IllegalArgumentException("query set 'instruction' is empty: no tokens follow the spatial block");
+                    throw new EngineArgumentException("query", "'instruction' is empty: no tokens follow the spatial block");
                 }
                 int[] rows = new int[n - from];
                 for (int i = 0; i < rows.length; i++) rows[i] = from + i;

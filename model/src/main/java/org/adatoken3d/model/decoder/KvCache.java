@@ -1,5 +1,6 @@
 package org.adatoken3d.model.decoder;
 
+import org.adatoken3d.kernels.EngineArgumentException;
 import java.util.Arrays;
 import org.adatoken3d.kernels.backend.Backend;
 import org.adatoken3d.kernels.backend.KvLayer;
@@ -49,13 +50,13 @@ public final class KvCache {
     public static KvCache allocate(Backend backend, int layers, int kvHeads, int headDim, int capacity, long budgetBytes) {
         long need = bytesPerTokenPerLayer(kvHeads, headDim) * layers * capacity;
         if (need > budgetBytes) {
-            throw new IllegalArgumentException(String.format(
-                    "the KV cache for %d tokens needs %.2f GiB (%d layers x %d KV heads x %d dims, f32 keys and values), "
-                            + "over the budget of %.2f GiB; use fewer tokens or raise --kv-budget",
+            throw new EngineArgumentException("kvBudgetBytes", String.format(
+                    "is too small: the KV cache for %d tokens needs %.2f GiB (%d layers x %d KV heads x %d dims, f32 keys and values), "
+                            + "over the budget of %.2f GiB; use fewer tokens or a larger budget",
                     capacity, need / 1073741824.0, layers, kvHeads, headDim, budgetBytes / 1073741824.0));
         }
         if ((long) kvHeads * headDim * capacity > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("a KV cache of " + capacity + " tokens exceeds one layer's array limit");
+            throw new EngineArgumentException("maxTokens", "is too large: a KV cache of " + capacity + " tokens exceeds one layer's array limit");
         }
         return new KvCache(backend, layers, kvHeads, headDim, capacity);
     }

@@ -23,6 +23,11 @@ public record PrefillRequest(SpatialBlock spatial, GatePolicy gate, QuerySet que
         }
     }
 
+    /** Gating {@code spatial} by {@code gate}, measured from the gate's own query rows; logits for the last row only. */
+    public static PrefillRequest gated(SpatialBlock spatial, GatePolicy gate) {
+        return new PrefillRequest(spatial, gate, gate.query(), false, Logits.LAST);
+    }
+
     /** Plain text prompt, logits for the last row only. */
     public static PrefillRequest textOnly() {
         return new PrefillRequest(null, new GatePolicy.NoPruning(), QuerySet.LAST, false, Logits.LAST);

@@ -16,7 +16,8 @@ public record Generation(int[] generated, String text, StopReason stop, PrefillR
     public enum StopReason {
         EOS,
         STOP_STRING,
-        MAX_TOKENS
+        MAX_TOKENS,
+        CANCELLED
     }
 
     /** Decoding speed after the first token, tokens per second (NaN when nothing was decoded). */

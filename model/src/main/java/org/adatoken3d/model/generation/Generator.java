@@ -1,7 +1,7 @@
 package org.adatoken3d.model.generation;
 
+import org.adatoken3d.kernels.EngineArgumentException;
 import java.util.Arrays;
-import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import org.adatoken3d.model.decoder.Decoder;
 import org.adatoken3d.model.decoder.KvCache;
@@ -31,13 +31,13 @@ public final class Generator {
     }
 
     /**
-     * Generates up to {@code maxTokens} tokens. {@code onText} receives text as it completes (may be null);
+     * Generates up to {@code maxTokens} tokens. {@code onText} receives text as it completes and may cancel (may be null);
      * {@code onLayer} hears prefill progress (may be null). The first generated token has position n, the
      * unpruned prompt length, whatever the gate dropped.
      */
     public Generation generate(Prompt prompt, PrefillRequest request, SamplingParams sampling, int maxTokens,
-            long kvBudgetBytes, Consumer<String> onText, IntConsumer onLayer) {
-        if (maxTokens < 0) throw new IllegalArgumentException("--max-tokens must be >= 0");
+            long kvBudgetBytes, TokenListener onText, IntConsumer onLayer) {
+        if (maxTokens < 0) throw new EngineArgumentException("maxTokens", "must be >= 0, got " + maxTokens);
         int n = prompt.ids().length;
         KvCache cache = decoder.newCache(n + maxTokens, kvBudgetBytes);
         Sampler sampler = new Sampler(sampling);
@@ -70,16 +70,22 @@ public final class Generator {
             // Model vocabularies may be padded past the tokenizer's (Qwen2): such ids have no text.
             String piece = detok == null || token >= tokenizer.vocabSize() ? "" : detok.push(token);
             text.append(piece);
-            if (onText != null && !piece.isEmpty()) onText.accept(piece);
+            if (onText != null && !piece.isEmpty()) onText.text(piece);
             if (endsWithStop(text, sampling)) {
                 stop = Generation.StopReason.STOP_STRING;
                 break;
             }
-            if (step + 1 < maxTokens) logits = decoder.decode(token, n + step, cache);
+            if (step + 1 < maxTokens) {
+                if (onText != null && onText.cancelled()) {
+                    stop = Generation.StopReason.CANCELLED;
+                    break;
+                }
+                logits = decoder.decode(token, n + step, cache);
+            }
         }
         String rest = detok == null ? "" : detok.flush();
         text.append(rest);
-        if (onText != null && !rest.isEmpty()) onText.accept(rest);
+        if (onText != null && !rest.isEmpty()) onText.text(rest);
         long t2 = System.nanoTime();
         if (t1 == 0) t1 = t2;
         return new Generation(Arrays.copyOf(generated, count), text.toString(), stop, prefill, cache, n, t1 - t0, t2 - t1);

@@ -1,5 +1,6 @@
 package org.adatoken3d.model.generation;
 
+import org.adatoken3d.kernels.EngineArgumentException;
 import java.util.List;
 
 /**
@@ -8,10 +9,10 @@ import java.util.List;
  */
 public record SamplingParams(double temperature, int topK, double topP, double repetitionPenalty, long seed, List<String> stopStrings) {
     public SamplingParams {
-        if (temperature < 0) throw new IllegalArgumentException("--temperature must be >= 0, got " + temperature);
-        if (topK < 0) throw new IllegalArgumentException("--top-k must be >= 0, got " + topK);
-        if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("--top-p must be in (0, 1], got " + topP);
-        if (!(repetitionPenalty > 0)) throw new IllegalArgumentException("--repetition-penalty must be > 0, got " + repetitionPenalty);
+        if (temperature < 0) throw new EngineArgumentException("temperature", "must be >= 0, got " + temperature);
+        if (topK < 0) throw new EngineArgumentException("topK", "must be >= 0, got " + topK);
+        if (!(topP > 0 && topP <= 1)) throw new EngineArgumentException("topP", "must be in (0, 1], got " + topP);
+        if (!(repetitionPenalty > 0)) throw new EngineArgumentException("repetitionPenalty", "must be > 0, got " + repetitionPenalty);
         stopStrings = List.copyOf(stopStrings);
     }
 
