@@ -37,6 +37,8 @@ final class KernelProgram implements AutoCloseable {
             String log = buildLog(device);
             clReleaseProgram(program);
             throw new IllegalStateException("OpenCL could not compile " + what + ": " + e.getMessage() + "\n" + log, e);
+        } finally {
+            JvmSignalHandlers.restore(); // the build runs LLVM, which may have put its signal handlers back
         }
     }
 

@@ -31,8 +31,20 @@ record OpenClDevice(cl_platform_id platform, cl_device_id id, String platformNam
                     int computeUnits, long maxWorkGroupSize, long[] maxWorkItemSizes, long localMemBytes,
                     long globalMemBytes, boolean fp64, boolean cpu) {
 
-    /** Every device of every platform, in platform order; throws when no OpenCL runtime or platform is there. */
+    /**
+     * Every device of every platform, in platform order; throws when no OpenCL runtime or platform is there. The
+     * scan initialises the runtime, which may replace the JVM's signal handlers; see {@link JvmSignalHandlers}.
+     */
     static List<OpenClDevice> all() {
+        JvmSignalHandlers.capture();
+        try {
+            return scan();
+        } finally {
+            JvmSignalHandlers.restore();
+        }
+    }
+
+    private static List<OpenClDevice> scan() {
         CL.setExceptionsEnabled(true);
         int[] count = new int[1];
         clGetPlatformIDs(0, null, count);
