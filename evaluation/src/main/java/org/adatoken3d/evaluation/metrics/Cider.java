@@ -14,8 +14,9 @@ import java.util.Set;
  * Gaussian length penalty with sigma 6, the mean over n, the mean over references, times 10; the corpus score is
  * the mean over candidates.
  *
- * <p>One quirk is kept because it changes scores: the "length" pycocoevalcap compares in the penalty counts the
- * sentence's bigrams, not its words ({@code if n == 1: length += term_freq}, where n is the 0-based n-gram order).
+ * <p>One quirk is kept: the "length" pycocoevalcap compares in the penalty counts the sentence's bigrams, not its
+ * words ({@code if n == 1: length += term_freq}, where n is the 0-based n-gram order). The difference of two such
+ * lengths equals the difference of word counts unless one text is empty.
  */
 public final class Cider {
     static final int N = 4;

@@ -58,6 +58,17 @@ public final class PythonText {
         return s.substring(i);
     }
 
+    /** {@code s.strip()}. */
+    public static String strip(String s) {
+        int end = s.length();
+        while (end > 0) {
+            int cp = s.codePointBefore(end);
+            if (!isSpace(cp)) break;
+            end -= Character.charCount(cp);
+        }
+        return lstrip(s.substring(0, end));
+    }
+
     /** {@code s[:n].lower()}: the first n code points, lower-cased as Python does (no locale). */
     public static String lowerPrefix(String s, int n) {
         int end = s.offsetByCodePoints(0, Math.min(n, s.codePointCount(0, s.length())));
