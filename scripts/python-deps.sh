@@ -2,14 +2,15 @@
 # installed for /usr/bin/python3. Installs them with apt-get when run as root; otherwise says what is missing.
 # True when /usr/bin/python3 has every module the oracle and its tests import. PIL: the front-end oracle resizes
 # images with Pillow, as LLaVA-3D's preprocessing does; sentencepiece: the spatial-QA tokenizer is read and
-# trained with it.
+# trained with it. wordnet-base (not Python, installed alongside): the evaluation module's METEOR synonym stage
+# reads WordNet 3.0 from /usr/share/wordnet, and its tests check that stage against NLTK's values.
 python_deps_present() {
   [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import torch, numpy, PIL, sentencepiece' >/dev/null 2>&1
 }
 
 ensure_python_deps() {
-  if python_deps_present; then return 0; fi
-  local pkgs="python3 python3-torch python3-numpy python3-pil libopenblas0-pthread python3-sentencepiece"
+  if python_deps_present && [ -r /usr/share/wordnet/index.noun ]; then return 0; fi
+  local pkgs="python3 python3-torch python3-numpy python3-pil libopenblas0-pthread python3-sentencepiece wordnet-base"
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "run-tests: installing $pkgs (Debian packages, once)..." >&2
     export DEBIAN_FRONTEND=noninteractive
