@@ -86,7 +86,7 @@ class FrontEndOracleTest {
         Path cases = tmp.resolve("cases");
         Files.createDirectories(cases);
         for (Stage stage : Stage.values()) {
-            SeededCases.run(stage.property + "Fixtures", stage.count, rnd -> draw(stage, rnd).write(cases));
+            SeededCases.draw(stage.property + "Fixtures", stage.count, rnd -> draw(stage, rnd).write(cases));
         }
         runOracle(cases);
     }

@@ -19,6 +19,14 @@ import org.junit.jupiter.api.io.TempDir;
  * -Dadatoken3d.live.cases sets the count.
  */
 class LiveOracleTest {
+    /**
+     * A near-tie is a discrete decision (keep-set, greedy token) that differs where the oracle's own margin is below
+     * the fixture's threshold: f32 against float64 can flip such a decision, so one is no failure. But it takes a
+     * tiny margin and a flip together, which random cases seldom give (none in 200 so far); an engine whose
+     * near-ties grow past 1% of the cases has drifted, and that must fail.
+     */
+    static final double MAX_NEAR_TIE_SHARE = 0.01;
+
     @TempDir Path tmp;
 
     @Test
@@ -49,5 +57,8 @@ class LiveOracleTest {
                 .map(r -> r.name() + ": " + r.message() + "\n    replay: " + r.replay() + " && ./adatoken3d conformance check --fixtures DIR")
                 .toList();
         assertTrue(failures.isEmpty(), failures.size() + " of " + count + " live cases failed (base seed " + seed + "):\n" + String.join("\n", failures));
+        long ties = results.stream().filter(r -> r.verdict() == Verdict.TIE).count();
+        assertTrue(ties <= Math.floor(MAX_NEAR_TIE_SHARE * count), ties + " of " + count + " live cases are near-ties, more than "
+                + (int) (100 * MAX_NEAR_TIE_SHARE) + "% (base seed " + seed + ")");
     }
 }

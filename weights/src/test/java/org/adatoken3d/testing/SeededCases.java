@@ -6,9 +6,10 @@ import java.util.SplittableRandom;
  * The project's one harness for property tests: many seeded random cases, each reproducible on its own.
  *
  * <p>Every case gets its own seed derived from a base seed, so a failure can be replayed alone. The base seed
- * is fixed (runs are repeatable) unless {@code -Dadatoken3d.seed} overrides it; {@code -Dadatoken3d.case}
- * replays one case; {@code -Dadatoken3d.cases} scales the number of cases. A failure names the seed and the
- * Maven command that replays exactly that case.
+ * is fixed (runs are repeatable) unless {@code -Dadatoken3d.seed} overrides it; {@code -Dadatoken3d.case=SEED}
+ * replays the one case with that seed (a property with no such case fails, so a mistyped seed cannot pass);
+ * {@code -Dadatoken3d.cases=N} runs N cases of every property in place of each property's own count. A failure
+ * names the seed and the Maven command that replays exactly that case.
  */
 public final class SeededCases {
     /** Base seed used when none is given: fixed so that CI runs are repeatable. */
@@ -23,12 +24,30 @@ public final class SeededCases {
 
     /** Runs {@code count} cases of {@code property}; on the first failure throws with the case's seed. */
     public static void run(String property, int count, Case check) {
+        int ran = forEachCase(property, count, check);
+        if (ran == 0) {
+            throw new AssertionError("property " + property + " has no case with seed " + System.getProperty("adatoken3d.case")
+                    + " among its " + cases(count) + " cases (base seed " + System.getProperty("adatoken3d.seed", "default") + ")");
+        }
+    }
+
+    /**
+     * Draws the inputs of the cases {@link #run} would check (fixtures for an oracle run once over all of them), and
+     * none when {@code -Dadatoken3d.case} names a seed these cases lack; a failure is reported as by {@code run}.
+     */
+    public static void draw(String what, int count, Case draw) {
+        forEachCase(what, count, draw);
+    }
+
+    private static int forEachCase(String property, int count, Case check) {
         long base = parseSeed(System.getProperty("adatoken3d.seed", Long.toString(DEFAULT_BASE_SEED)));
         String only = System.getProperty("adatoken3d.case");
-        int cases = scaled(count);
+        int cases = cases(count);
+        int ran = 0;
         for (int i = 0; i < cases; i++) {
             long seed = caseSeed(base, i);
             if (only != null && parseSeed(only) != seed) continue;
+            ran++;
             try {
                 check.check(new SplittableRandom(seed));
             } catch (Throwable failure) {
@@ -36,10 +55,10 @@ public final class SeededCases {
                         "property %s failed at case %d of %d, seed 0x%x%n  replay: ./run-tests -Dtest='%s' -Dsurefire.failIfNoSpecifiedTests=false -Dadatoken3d.case=0x%x%n  cause: %s",
                         property, i, cases, seed, callerTest(), seed, failure);
                 System.err.println(replay);
-                AssertionError error = new AssertionError(replay, failure);
-                throw error;
+                throw new AssertionError(replay, failure);
             }
         }
+        return ran;
     }
 
     /** A seed as printed (0x-prefixed hex, all 64 bits) or as a decimal. */
@@ -56,9 +75,12 @@ public final class SeededCases {
         return z ^ (z >>> 31);
     }
 
-    private static int scaled(int count) {
-        String factor = System.getProperty("adatoken3d.cases");
-        return factor == null ? count : Math.max(1, Integer.parseInt(factor));
+    private static int cases(int count) {
+        String given = System.getProperty("adatoken3d.cases");
+        if (given == null) return count;
+        int n = Integer.parseInt(given.trim());
+        if (n < 1) throw new IllegalArgumentException("-Dadatoken3d.cases must be >= 1, got " + given);
+        return n;
     }
 
     private static String callerTest() {
