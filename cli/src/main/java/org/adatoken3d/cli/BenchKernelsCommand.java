@@ -101,7 +101,7 @@ final class BenchKernelsCommand implements Callable<Integer> {
 
     /** Runs the OpenBLAS script with the same shapes, threads and repeats; its JSON, or an "error" node. */
     private JsonNode openBlas(int threads, int repeats, int[][] gemmShapes, int[][] gemvShapes) throws IOException, InterruptedException {
-        Path script = Path.of(System.getProperty("adatoken3d.root", "."), "kernels", "src", "main", "python", "openblas_bench.py");
+        Path script = BundledFiles.folder("python", BundledFiles.cacheDir()).resolve("openblas_bench.py");
         Path python = Path.of("/usr/bin/python3");
         if (!Files.isRegularFile(script)) return error("script not found at " + script);
         if (!Files.isExecutable(python)) return error(python + " not found (install python3-numpy and libopenblas0-pthread)");

@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
                 "the exact LLaVA-3D layout (CLIP tower, 3D position MLP, projector, LLaMA decoder; seeded random weights),",
                 "turns the scene into spatial tokens and answers a question unpruned and with AdaToken and the baselines."})
 final class DemoCommand implements Runnable {
-    @Option(names = "--dir", paramLabel = "DIR", description = "Where the demo scene, checkpoint and report go (default: target/demo in the project).")
+    @Option(names = "--dir", paramLabel = "DIR", description = "Where the demo's model, scene, checkpoint and reports go (default: adatoken3d/demo under XDG_CACHE_HOME or ~/.cache).")
     Path dir;
 
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
@@ -44,11 +44,11 @@ final class DemoCommand implements Runnable {
     public void run() {
         ModelOptions.applyThreads(threads);
         SynthPreset preset = SynthPreset.SMALL;
-        Path root = dir != null ? dir : defaultRoot().resolve("target").resolve("demo");
+        Path root = dir != null ? dir : BundledFiles.cacheDir().resolve("demo");
         Path folder = root.resolve(preset.id + "-llava3d");
         Path sceneDir = root.resolve("scene");
         System.out.println("adatoken3d demo");
-        TrainedModelDemo.run(defaultRoot().resolve(TrainedModelDemo.DIR), root.resolve("report-trained"));
+        TrainedModelDemo.run(BundledFiles.folder("spatialqa", root), root.resolve("report-trained"));
         System.out.printf("%nPart 2. The whole pipeline: posed RGB-D views -> CLIP -> 3D voxel tokens -> answer%n");
         System.out.println("  The weights are SYNTHETIC: seeded random numbers in the exact LLaVA-3D layout, so these answers are");
         System.out.println("  meaningless. This part shows the engine: scene to spatial tokens, AdaToken pruning, and what it saves.");
@@ -110,10 +110,5 @@ final class DemoCommand implements Runnable {
         Path html = Reports.write(llava, question, adaptive, sample.layers(), keep, spatial, reportDir);
         System.out.printf("%n2.3 Report (per-layer spatial share and redundancy, 3D scatter of kept and pruned tokens):%n   %s%n",
                 html.toAbsolutePath());
-    }
-
-    static Path defaultRoot() {
-        String root = System.getProperty("adatoken3d.root");
-        return Path.of(root != null ? root : ".").toAbsolutePath().normalize();
     }
 }

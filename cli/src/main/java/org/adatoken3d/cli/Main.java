@@ -28,6 +28,14 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // A jar's manifest cannot add a JDK module, so `java -jar` alone starts without the Vector API: say how to
+        // start it before the first kernel class fails to load.
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            System.err.println("adatoken3d needs the JDK's Vector API module; start it as\n"
+                    + "  java --add-modules jdk.incubator.vector -jar adatoken3d-all.jar ...\n"
+                    + "(or use the ./adatoken3d launcher, which does)");
+            System.exit(2);
+        }
         System.exit(commandLine().execute(args));
     }
 }

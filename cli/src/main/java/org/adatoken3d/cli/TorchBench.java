@@ -19,7 +19,6 @@ final class TorchBench {
     private TorchBench() {}
 
     static Result prefill(Path model, int tokens, boolean allLogits, int threads, int runs) {
-        Path root = DemoCommand.defaultRoot();
         Path python = Path.of("/usr/bin/python3");
         if (!Files.isExecutable(python)) {
             throw new UserException("--vs-torch needs Debian's python3-torch (/usr/bin/python3 not found); run ./run-tests once as root to install it");
@@ -27,7 +26,7 @@ final class TorchBench {
         ProcessBuilder pb = new ProcessBuilder(List.of(python.toString(), "-m", "adatoken_oracle.bench_prefill",
                 "--model", model.toString(), "--tokens", Integer.toString(tokens), "--logits", allLogits ? "all" : "last",
                 "--threads", Integer.toString(threads), "--runs", Integer.toString(runs)));
-        pb.environment().put("PYTHONPATH", root.resolve("conformance/python").toString());
+        pb.environment().put("PYTHONPATH", BundledFiles.folder("python", BundledFiles.cacheDir()).toString());
         // These pin OpenBLAS to old kernels on this machine (a guard for old builds); the peer gets its best.
         pb.environment().remove("OPENBLAS_CORETYPE");
         pb.environment().remove("OPENBLAS_L2_SIZE");

@@ -21,8 +21,6 @@ import org.adatoken3d.pruning.PruneSpec;
  * with AdaToken (the model's calibrated profile) and with random pruning at AdaToken's budget.
  */
 final class TrainedModelDemo {
-    /** The committed checkpoint and held-out split, relative to the project root. */
-    static final Path DIR = Path.of("conformance", "spatialqa");
     /** A held-out room with many tokens and questions of several types. */
     static final int SCENE = 5;
 
