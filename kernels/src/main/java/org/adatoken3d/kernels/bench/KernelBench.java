@@ -118,8 +118,9 @@ public final class KernelBench implements AutoCloseable {
                 for (int i = 0; i < 40; i++) Gemm.multiply(a, 48, w, c);
                 for (int i = 0; i < 2000; i++) Gemm.multiply(a, 1, w, c);
                 if (f == WeightFormat.F32) {
-                    WeightMatrix q = w.toQ8_0();
-                    for (int i = 0; i < 2000; i++) Gemm.multiply(a, 1, q, c);
+                    for (WeightMatrix q : List.of(w.toQ8_0(), w.toQ4_0())) {
+                        for (int i = 0; i < 2000; i++) Gemm.multiply(a, 1, q, c);
+                    }
                 }
             }
             AttentionShape shape = new AttentionShape(4, 4, 128);
@@ -176,8 +177,8 @@ public final class KernelBench implements AutoCloseable {
     }
 
     /**
-     * GEMV bandwidth (bytes of W per second) for an {@code n × k} matrix in each of {@code formats} (Q8_0 quantised
-     * from F32 at load), timed in rounds together with the streaming read that it is compared with.
+     * GEMV bandwidth (bytes of W per second) for an {@code n × k} matrix in each of {@code formats} (Q8_0 and Q4_0
+     * quantised from F32 at load), timed in rounds together with the streaming read that it is compared with.
      */
     public List<GemvResult> gemv(List<WeightFormat> formats, int n, int k) {
         progress.accept("GEMV " + formats + " " + n + " x " + k + ", with the read bandwidth in the same rounds");
@@ -194,12 +195,14 @@ public final class KernelBench implements AutoCloseable {
             long[] bytes = new long[formats.size()];
             for (int f = 0; f < formats.size(); f++) {
                 WeightFormat format = formats.get(f);
-                WeightFormat stored = format == WeightFormat.Q8_0 ? WeightFormat.F32 : format;
+                boolean quantised = format == WeightFormat.Q8_0 || format == WeightFormat.Q4_0;
+                WeightFormat stored = quantised ? WeightFormat.F32 : format;
                 List<WeightMatrix> copies = new ArrayList<>();
                 long total = 0;
                 while (total < GEMV_WORKING_SET) {
                     WeightMatrix w = WeightMatrix.of(randomWeights(local, stored, n, k, rnd), stored, n, k);
                     if (format == WeightFormat.Q8_0) w = w.toQ8_0();
+                    if (format == WeightFormat.Q4_0) w = w.toQ4_0();
                     copies.add(w);
                     total += w.bytes();
                 }
@@ -329,7 +332,7 @@ public final class KernelBench implements AutoCloseable {
                 case F32 -> seg.set(fl, i * 4, x);
                 case BF16 -> seg.set(sl, i * 2, (short) (Float.floatToRawIntBits(x) >>> 16));
                 case F16 -> seg.set(sl, i * 2, Float.floatToFloat16(x));
-                case Q8_0 -> throw new IllegalArgumentException("Q8_0 is quantised from F32");
+                case Q8_0, Q4_0 -> throw new IllegalArgumentException(format + " is quantised from F32");
             }
         }
         return seg.asReadOnly();
