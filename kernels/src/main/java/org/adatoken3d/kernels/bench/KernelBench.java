@@ -154,6 +154,58 @@ public final class KernelBench implements AutoCloseable {
         }
     }
 
+    /**
+     * One thread count's figures in {@link #threadScaling}: the F32 GEMM's GFLOP/s, the BF16 GEMV's and the
+     * streaming read's GB/s, the last two timed in the same rounds.
+     */
+    public record ScalingPoint(int threads, double gemmGflops, double gemvGbps, double readGbps) {}
+
+    /**
+     * The same F32 GEMM ({@code m × n × k}) and BF16 GEMV ({@code n × k}, from memory), with the streaming read
+     * beside it, at every thread count from 1 to {@code maxThreads}; the pool's thread count is restored after.
+     * Thread counts alternate within each round, so that load drifting on a shared machine hits them alike.
+     */
+    public List<ScalingPoint> threadScaling(int maxThreads, int m, int n, int k) {
+        progress.accept("thread scaling 1.." + maxThreads + ": GEMM F32 " + m + " x " + n + " x " + k + ", GEMV BF16 " + n + " x " + k + ", read");
+        int before = Parallel.threads();
+        try (Arena local = Arena.ofShared()) {
+            SplittableRandom rnd = new SplittableRandom(n * 13L + k);
+            float[] a = random(rnd, m * k), c = new float[m * n], x = random(rnd, k), y = new float[n];
+            WeightMatrix w = WeightMatrix.of(randomWeights(local, WeightFormat.F32, n, k, rnd), WeightFormat.F32, n, k);
+            List<WeightMatrix> copies = new ArrayList<>();
+            for (long total = 0; total < GEMV_WORKING_SET; total += copies.getLast().bytes()) {
+                copies.add(WeightMatrix.of(randomWeights(local, WeightFormat.BF16, n, k, rnd), WeightFormat.BF16, n, k));
+            }
+            MemorySegment buffer = bandwidthBuffer();
+            List<Runnable> runs = new ArrayList<>();
+            for (int t = 1; t <= maxThreads; t++) {
+                int threads = t;
+                runs.add(() -> {
+                    Parallel.setThreads(threads);
+                    Gemm.multiply(a, m, w, c);
+                });
+                runs.add(() -> {
+                    Parallel.setThreads(threads);
+                    for (WeightMatrix copy : copies) Gemm.multiply(x, 1, copy, y);
+                });
+                runs.add(() -> {
+                    Parallel.setThreads(threads);
+                    sink += sum(buffer);
+                });
+            }
+            List<Timing> t = alternate(runs);
+            List<ScalingPoint> points = new ArrayList<>();
+            double gemvBytes = copies.size() * (double) copies.getFirst().bytes();
+            for (int i = 0; i < maxThreads; i++) {
+                points.add(new ScalingPoint(i + 1, 2.0 * m * n * k / t.get(3 * i).median() / 1e9,
+                        gemvBytes / t.get(3 * i + 1).median() / 1e9, buffer.byteSize() / t.get(3 * i + 2).median() / 1e9));
+            }
+            return points;
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
     /** Times several pieces of work, each warmed up, then their timed runs interleaved round-robin. */
     List<Timing> alternate(List<Runnable> runs) {
         return alternate(runs, repeats);
