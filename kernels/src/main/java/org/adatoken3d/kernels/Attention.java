@@ -36,7 +36,7 @@ import jdk.incubator.vector.VectorOperators;
 public final class Attention {
     /** Query rows per tile: one packed panel of the GEMM micro-kernel. */
     static final int BQ = PackedGemm.NR;
-    /** Keys per tile: a multiple of the micro-kernel's {@link PackedGemm#MR} rows. */
+    /** Keys per tile: a multiple of every micro-kernel's row count (4, 6 and 8). */
     static final int BK = 48;
     /** Up to this many queries, the row path: a query tile would be mostly padding. */
     static final int ROW_PATH_MAX_QUERIES = 8;
@@ -258,8 +258,8 @@ public final class Attention {
         private void scores(int key0, int bk, TileScratch s) {
             int d = shape.headDim();
             int j = 0;
-            for (; j + PackedGemm.MR <= bk; j += PackedGemm.MR) {
-                PackedGemm.kernel(k, (key0 + j) * d, d, s.qt, 0, d, s.st, j * BQ, BQ, false);
+            for (int mr = GemmPlan.MACHINE.mr(); j + mr <= bk; j += mr) {
+                PackedGemm.tile(mr, k, (key0 + j) * d, d, s.qt, 0, d, s.st, j * BQ, BQ, false);
             }
             for (; j < bk; j++) PackedGemm.rowKernel(k, (key0 + j) * d, s.qt, 0, d, s.st, j * BQ, false);
         }

@@ -8,8 +8,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * The one persistent worker pool every kernel splits its work over.
  *
  * <p>Decoding calls a GEMV a few hundred times per token, each lasting well under a millisecond, so the pool
- * never creates threads per call: {@code threads() - 1} daemon workers wait for the next job, spinning briefly
- * before they park, and the calling thread takes part in the work. A job {@code [0, n)} is cut into at most
+ * never creates threads per call: {@code threads() - 1} daemon workers wait for the next job and the calling
+ * thread takes part in the work. Waiting is polite (see {@link Waiting}): a short busy spin, then yielding the core
+ * to any other runnable thread, then parking. On a machine shared with other work, a pure spin burned the time
+ * slice that a descheduled worker needed to finish its chunk, and two threads decoded slower than one. A job {@code [0, n)} is cut into at most
  * {@code 16 * threads()} contiguous chunks that threads claim one at a time, so a thread that the (shared) machine
  * descheduled holds up at most one chunk.
  *
@@ -53,9 +55,35 @@ public final class Parallel {
         pool.run(n, task);
     }
 
+    /**
+     * How a thread waits for a condition: {@link #SPIN_NANOS} of {@code onSpinWait} (the gap between back-to-back
+     * kernel calls of one decoding step is a few microseconds), then {@code Thread.yield()} up to
+     * {@link #YIELD_NANOS} (free when nothing else wants the core, and hands it over when something does), then the
+     * caller's park. Yielding is what makes the wait polite under contention: with more runnable threads than
+     * cores a spinning waiter holds a core that the thread it waits for needs.
+     */
+    static final class Waiting {
+        static final long SPIN_NANOS = 20_000;
+        static final long YIELD_NANOS = 200_000;
+
+        private Waiting() {}
+
+        /** One step of waiting that began at {@code start}; false once the waiter should park. */
+        static boolean pause(long start) {
+            long waited = System.nanoTime() - start;
+            if (waited < SPIN_NANOS) {
+                Thread.onSpinWait();
+                return true;
+            }
+            if (waited < YIELD_NANOS) {
+                Thread.yield();
+                return true;
+            }
+            return false;
+        }
+    }
+
     private static final class Pool {
-        /** How long an idle worker spins before parking: covers the gap between back-to-back kernel calls. */
-        private static final long SPIN_NANOS = 200_000;
 
         final int size;
         private final Worker[] workers;
@@ -127,12 +155,17 @@ public final class Parallel {
             }
         }
 
+        /** The last worker to finish unparks the caller, so a parked caller wakes as soon as the job is done. */
         private void awaitWorkers() {
             long start = System.nanoTime();
             while (unfinished.get() > 0) {
-                if (System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
-                else LockSupport.parkNanos(20_000);
+                if (!Waiting.pause(start)) LockSupport.parkNanos(this, 1_000_000);
             }
+        }
+
+        void finished() {
+            Thread waiter = caller;
+            if (unfinished.decrementAndGet() == 0 && waiter != null) LockSupport.unpark(waiter);
         }
 
         void shutdown() {
@@ -165,9 +198,7 @@ public final class Parallel {
             while (true) {
                 long start = System.nanoTime();
                 while (pool.generation == seen) {
-                    if (System.nanoTime() - start < Pool.SPIN_NANOS) {
-                        Thread.onSpinWait();
-                    } else {
+                    if (!Waiting.pause(start)) {
                         parked = true;
                         if (pool.generation == seen) LockSupport.park(this);
                         parked = false;
@@ -176,7 +207,7 @@ public final class Parallel {
                 seen = pool.generation;
                 if (pool.stopped) return;
                 pool.work();
-                pool.unfinished.decrementAndGet();
+                pool.finished();
             }
         }
     }

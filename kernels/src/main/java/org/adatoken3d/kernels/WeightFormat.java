@@ -12,7 +12,12 @@ public enum WeightFormat {
      * Blocks of 32 signed bytes with one f32 scale per block, produced at load time by
      * {@link WeightMatrix#toQ8_0()}; never read from a checkpoint.
      */
-    Q8_0(0);
+    Q8_0(0),
+    /**
+     * Blocks of 32 four-bit codes with one bfloat16 scale per block ({@link Q4Weights}), made by
+     * {@link WeightMatrix#toQ4_0()} or mapped from a file's codes and scales tensors with {@link Q4Weights#of}.
+     */
+    Q4_0(0);
 
     private final int elementBytes;
 
@@ -20,7 +25,7 @@ public enum WeightFormat {
         this.elementBytes = elementBytes;
     }
 
-    /** Bytes per element in a checkpoint file; 0 for formats that are never stored in one. */
+    /** Bytes per element of a single checkpoint tensor; 0 for the block formats, which are not stored as one. */
     int elementBytes() {
         return elementBytes;
     }

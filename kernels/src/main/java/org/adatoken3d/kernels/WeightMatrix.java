@@ -9,7 +9,7 @@ import java.lang.foreign.MemorySegment;
  * <p>One subclass per format, each with its own vectorised row conversion and GEMV loop: the hot loops must be
  * monomorphic for the JIT to keep vectors in registers.
  */
-public abstract sealed class WeightMatrix permits F32Weights, F16Weights, Bf16Weights, Q8Weights {
+public abstract sealed class WeightMatrix permits F32Weights, F16Weights, Bf16Weights, Q8Weights, Q4Weights {
     /** Stands for the pool's workers when checking that a segment is readable from threads other than its owner. */
     private static final Thread ANY_OTHER_THREAD = Thread.ofPlatform().unstarted(() -> {});
 
@@ -34,20 +34,28 @@ public abstract sealed class WeightMatrix permits F32Weights, F16Weights, Bf16We
         if (format == WeightFormat.Q8_0) {
             throw new IllegalArgumentException("Q8_0 weights are made at load time with toQ8_0(), not read from a segment");
         }
+        if (format == WeightFormat.Q4_0) {
+            throw new IllegalArgumentException("Q4_0 weights are two tensors (codes and scales): read them with Q4Weights.of");
+        }
         long expected = (long) rows * cols * format.elementBytes();
         if (data.byteSize() != expected) {
             throw new IllegalArgumentException("a " + rows + " x " + cols + " " + format + " matrix needs " + expected
                     + " bytes, the segment holds " + data.byteSize());
         }
-        if (!data.isAccessibleBy(ANY_OTHER_THREAD)) {
-            throw new IllegalArgumentException("weight segment is confined to one thread; map or allocate it in a shared arena");
-        }
+        requireShared(data);
         return switch (format) {
             case F32 -> new F32Weights(data, rows, cols);
             case F16 -> new F16Weights(data, rows, cols);
             case BF16 -> new Bf16Weights(data, rows, cols);
-            case Q8_0 -> throw new AssertionError();
+            case Q8_0, Q4_0 -> throw new AssertionError();
         };
+    }
+
+    /** The kernels read weights from their worker threads: a segment confined to one thread would fail there. */
+    static void requireShared(MemorySegment data) {
+        if (!data.isAccessibleBy(ANY_OTHER_THREAD)) {
+            throw new IllegalArgumentException("weight segment is confined to one thread; map or allocate it in a shared arena");
+        }
     }
 
     /** N: the number of rows, i.e. of outputs of {@code x · Wᵀ}. */
@@ -64,10 +72,11 @@ public abstract sealed class WeightMatrix permits F32Weights, F16Weights, Bf16We
 
     /**
      * The stored elements, little-endian and row-major, for backends that copy weights to an accelerator once.
-     * Q8_0 matrices have no such segment (their layout is this package's own) and throw.
+     * Q8_0 and Q4_0 matrices have no such single segment (Q4_0's two are {@link Q4Weights#codes()} and
+     * {@link Q4Weights#scales()}) and throw.
      */
     public MemorySegment data() {
-        throw new UnsupportedOperationException(format() + " weights have no stored segment to copy; only F32, F16 and BF16 do");
+        throw new UnsupportedOperationException(format() + " weights have no single stored segment to copy; only F32, F16 and BF16 do");
     }
 
     /** The bytes a full pass over this matrix reads (what GEMV bandwidth is measured against). */
@@ -81,6 +90,15 @@ public abstract sealed class WeightMatrix permits F32Weights, F16Weights, Bf16We
      */
     public WeightMatrix toQ8_0() {
         return Q8Weights.quantize(this);
+    }
+
+    /**
+     * This matrix quantised to {@link WeightFormat#Q4_0} in off-heap memory of its own (this matrix itself if it
+     * already is): 32 values per block, 4-bit codes and a bfloat16 scale; the layout and error bound are in
+     * {@link Q4Weights}. A Q8_0 matrix is quantised from its already rounded values.
+     */
+    public WeightMatrix toQ4_0() {
+        return Q4Weights.quantize(this);
     }
 
     /** Writes row {@code r} converted to f32 into {@code dst[dstOffset .. dstOffset + cols)}: embedding lookup. */

@@ -71,7 +71,8 @@ class GemmTest {
     void gemmCrossesCacheBlocksAndThreadSplits() {
         // K beyond one KC block and N beyond one thread's block of panels, with ragged ends on every axis.
         SeededCases.run("gemmCrossesCacheBlocksAndThreadSplits", 6, rnd -> {
-            int m = between(rnd, 7, 30), n = between(rnd, 2 * PackedGemm.NR * 3 + 1, 700), k = between(rnd, PackedGemm.KC + 1, 3 * PackedGemm.KC + 7);
+            int kc = GemmPlan.MACHINE.kc();
+            int m = between(rnd, 7, 30), n = between(rnd, 2 * PackedGemm.NR * 3 + 1, 700), k = between(rnd, kc + 1, 3 * kc + 7);
             WeightFormat format = TestWeights.storedFormat(rnd);
             TestWeights w = TestWeights.random(rnd, format, n, k, 1f);
             float[] a = uniform(rnd, m * k, 1f);
@@ -79,6 +80,54 @@ class GemmTest {
             Gemm.multiply(a, m, w.matrix(), c);
             assertGemm(a, m, w.values(), n, k, c, 0, format + " " + m + "x" + n + "x" + k);
         });
+    }
+
+    /**
+     * Every micro-kernel and blocking a machine could be given, whatever this machine's own plan: tiles of 4, 6
+     * and 8 rows, block depths that cut K into several blocks with a ragged last one, one panel or many per block;
+     * M with every remainder modulo the tile.
+     */
+    @Test
+    void gemmMatchesReferenceUnderEveryPlan() {
+        SeededCases.run("gemmMatchesReferenceUnderEveryPlan", 60, rnd -> {
+            GemmPlan plan = new GemmPlan(GemmPlan.TILE_ROWS[rnd.nextInt(GemmPlan.TILE_ROWS.length)], 8 * between(rnd, 1, 12), between(rnd, 1, 5));
+            int m = between(rnd, 3, 30), n = between(rnd, 1, 5 * PackedGemm.NR + 3), k = between(rnd, 1, 3 * plan.kc() + 5);
+            WeightFormat format = TestWeights.storedFormat(rnd);
+            TestWeights w = TestWeights.random(rnd, format, n, k, 1f);
+            float[] a = uniform(rnd, m * k, 1f);
+            float[] c = uniform(rnd, m * n, 100f);
+            PackedGemm.multiply(plan, a, 0, m, w.matrix(), c, 0);
+            assertGemm(a, m, w.values(), n, k, c, 0, plan + ", " + format + " " + m + "x" + n + "x" + k);
+        });
+    }
+
+    @Test
+    void planIsDerivedFromRegistersAndCaches() {
+        // Zen 1 (AVX2: 16 registers, 32 KiB L1d, 512 KiB L2) and an AVX-512 core (48 KiB L1d, 2 MiB L2), by the
+        // rules in GemmPlan: A's mr x kc slice within L1d/4 (power of two), packed block within L2/2.
+        GemmPlan avx2 = GemmPlan.forMachine(16, new CpuCaches(32 << 10, 512 << 10, "test"));
+        assertEquals(6, avx2.mr());
+        assertEquals(256, avx2.kc()); // 8 KiB / (6 rows x 4 B) = 341 -> 256
+        assertEquals((256 << 10) / (PackedGemm.NR * 256 * 4), avx2.blockPanels());
+        GemmPlan avx512 = GemmPlan.forMachine(32, new CpuCaches(48 << 10, 2 << 20, "test"));
+        assertEquals(8, avx512.mr());
+        assertEquals(256, avx512.kc()); // 12 KiB / 32 B = 384 -> 256
+        assertEquals((1 << 20) / (PackedGemm.NR * 256 * 4), avx512.blockPanels());
+        assertEquals(new GemmPlan(4, 128, avx2.blockPanels()), GemmPlan.withOverrides(avx2, "mr=4, kc=128"));
+        var bad = assertThrows(IllegalArgumentException.class, () -> GemmPlan.withOverrides(avx2, "mr=5"));
+        assertTrue(bad.getMessage().contains("4, 6 or 8"), bad.getMessage());
+        var unknown = assertThrows(IllegalArgumentException.class, () -> GemmPlan.withOverrides(avx2, "nc=4"));
+        assertTrue(unknown.getMessage().contains("adatoken3d.gemm"), unknown.getMessage());
+    }
+
+    @Test
+    void cacheSizesParseAsSysfsWritesThem() {
+        assertEquals(32 << 10, CpuCaches.parseSize("32K"));
+        assertEquals(2 << 20, CpuCaches.parseSize("2M"));
+        assertEquals(4096, CpuCaches.parseSize("4096"));
+        CpuCaches none = CpuCaches.read(java.nio.file.Path.of("/nonexistent"));
+        assertEquals("assumed", none.source());
+        assertEquals(CpuCaches.ASSUMED_L1D, none.l1d());
     }
 
     @Test

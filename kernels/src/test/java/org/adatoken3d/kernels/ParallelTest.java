@@ -58,6 +58,36 @@ class ParallelTest {
         for (int i = 0; i < 10; i++) assertEquals(1, hits.get(i));
     }
 
+    /**
+     * More pool threads than cores, and a second caller on another thread at the same time (which runs its jobs
+     * inline): every index still covered once, and every job returns, through the yield and park phases alike.
+     */
+    @Test
+    void oversubscribedPoolWithTwoCallersCoversEveryIndex() throws Exception {
+        int before = Parallel.threads();
+        try {
+            Parallel.setThreads(4 * Runtime.getRuntime().availableProcessors() + 1);
+            Thread other = new Thread(() -> coverRandomRanges("second caller", 300));
+            other.start();
+            coverRandomRanges("first caller", 300);
+            other.join();
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    private static void coverRandomRanges(String name, int jobs) {
+        SeededCases.run("oversubscribedPoolWithTwoCallersCoversEveryIndex/" + name, jobs, rnd -> {
+            int n = between(rnd, 1, 3000);
+            AtomicIntegerArray hits = new AtomicIntegerArray(n);
+            if (rnd.nextInt(10) == 0) Thread.sleep(1); // let the workers reach their park phase
+            Parallel.forRange(n, (from, to) -> {
+                for (int i = from; i < to; i++) hits.incrementAndGet(i);
+            });
+            for (int i = 0; i < n; i++) assertEquals(1, hits.get(i), name + ": index " + i + " of " + n);
+        });
+    }
+
     @Test
     void threadCountMustBePositive() {
         assertThrows(IllegalArgumentException.class, () -> Parallel.setThreads(0));

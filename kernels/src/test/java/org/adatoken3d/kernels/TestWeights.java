@@ -35,7 +35,7 @@ record TestWeights(WeightMatrix matrix, float[] values) {
                     seg.set(I16, off, h);
                     v[i] = Float.float16ToFloat(h);
                 }
-                case Q8_0 -> throw new IllegalArgumentException("Q8_0 is made with toQ8_0()");
+                case Q8_0, Q4_0 -> throw new IllegalArgumentException(format + " is made by quantising a stored format");
             }
         }
         return new TestWeights(WeightMatrix.of(seg.asReadOnly(), format, n, k), v);

@@ -118,8 +118,9 @@ public final class KernelBench implements AutoCloseable {
                 for (int i = 0; i < 40; i++) Gemm.multiply(a, 48, w, c);
                 for (int i = 0; i < 2000; i++) Gemm.multiply(a, 1, w, c);
                 if (f == WeightFormat.F32) {
-                    WeightMatrix q = w.toQ8_0();
-                    for (int i = 0; i < 2000; i++) Gemm.multiply(a, 1, q, c);
+                    for (WeightMatrix q : List.of(w.toQ8_0(), w.toQ4_0())) {
+                        for (int i = 0; i < 2000; i++) Gemm.multiply(a, 1, q, c);
+                    }
                 }
             }
             AttentionShape shape = new AttentionShape(4, 4, 128);
@@ -153,6 +154,58 @@ public final class KernelBench implements AutoCloseable {
         }
     }
 
+    /**
+     * One thread count's figures in {@link #threadScaling}: the F32 GEMM's GFLOP/s, the BF16 GEMV's and the
+     * streaming read's GB/s, the last two timed in the same rounds.
+     */
+    public record ScalingPoint(int threads, double gemmGflops, double gemvGbps, double readGbps) {}
+
+    /**
+     * The same F32 GEMM ({@code m × n × k}) and BF16 GEMV ({@code n × k}, from memory), with the streaming read
+     * beside it, at every thread count from 1 to {@code maxThreads}; the pool's thread count is restored after.
+     * Thread counts alternate within each round, so that load drifting on a shared machine hits them alike.
+     */
+    public List<ScalingPoint> threadScaling(int maxThreads, int m, int n, int k) {
+        progress.accept("thread scaling 1.." + maxThreads + ": GEMM F32 " + m + " x " + n + " x " + k + ", GEMV BF16 " + n + " x " + k + ", read");
+        int before = Parallel.threads();
+        try (Arena local = Arena.ofShared()) {
+            SplittableRandom rnd = new SplittableRandom(n * 13L + k);
+            float[] a = random(rnd, m * k), c = new float[m * n], x = random(rnd, k), y = new float[n];
+            WeightMatrix w = WeightMatrix.of(randomWeights(local, WeightFormat.F32, n, k, rnd), WeightFormat.F32, n, k);
+            List<WeightMatrix> copies = new ArrayList<>();
+            for (long total = 0; total < GEMV_WORKING_SET; total += copies.getLast().bytes()) {
+                copies.add(WeightMatrix.of(randomWeights(local, WeightFormat.BF16, n, k, rnd), WeightFormat.BF16, n, k));
+            }
+            MemorySegment buffer = bandwidthBuffer();
+            List<Runnable> runs = new ArrayList<>();
+            for (int t = 1; t <= maxThreads; t++) {
+                int threads = t;
+                runs.add(() -> {
+                    Parallel.setThreads(threads);
+                    Gemm.multiply(a, m, w, c);
+                });
+                runs.add(() -> {
+                    Parallel.setThreads(threads);
+                    for (WeightMatrix copy : copies) Gemm.multiply(x, 1, copy, y);
+                });
+                runs.add(() -> {
+                    Parallel.setThreads(threads);
+                    sink += sum(buffer);
+                });
+            }
+            List<Timing> t = alternate(runs);
+            List<ScalingPoint> points = new ArrayList<>();
+            double gemvBytes = copies.size() * (double) copies.getFirst().bytes();
+            for (int i = 0; i < maxThreads; i++) {
+                points.add(new ScalingPoint(i + 1, 2.0 * m * n * k / t.get(3 * i).median() / 1e9,
+                        gemvBytes / t.get(3 * i + 1).median() / 1e9, buffer.byteSize() / t.get(3 * i + 2).median() / 1e9));
+            }
+            return points;
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
     /** Times several pieces of work, each warmed up, then their timed runs interleaved round-robin. */
     List<Timing> alternate(List<Runnable> runs) {
         return alternate(runs, repeats);
@@ -176,8 +229,8 @@ public final class KernelBench implements AutoCloseable {
     }
 
     /**
-     * GEMV bandwidth (bytes of W per second) for an {@code n × k} matrix in each of {@code formats} (Q8_0 quantised
-     * from F32 at load), timed in rounds together with the streaming read that it is compared with.
+     * GEMV bandwidth (bytes of W per second) for an {@code n × k} matrix in each of {@code formats} (Q8_0 and Q4_0
+     * quantised from F32 at load), timed in rounds together with the streaming read that it is compared with.
      */
     public List<GemvResult> gemv(List<WeightFormat> formats, int n, int k) {
         progress.accept("GEMV " + formats + " " + n + " x " + k + ", with the read bandwidth in the same rounds");
@@ -194,12 +247,14 @@ public final class KernelBench implements AutoCloseable {
             long[] bytes = new long[formats.size()];
             for (int f = 0; f < formats.size(); f++) {
                 WeightFormat format = formats.get(f);
-                WeightFormat stored = format == WeightFormat.Q8_0 ? WeightFormat.F32 : format;
+                boolean quantised = format == WeightFormat.Q8_0 || format == WeightFormat.Q4_0;
+                WeightFormat stored = quantised ? WeightFormat.F32 : format;
                 List<WeightMatrix> copies = new ArrayList<>();
                 long total = 0;
                 while (total < GEMV_WORKING_SET) {
                     WeightMatrix w = WeightMatrix.of(randomWeights(local, stored, n, k, rnd), stored, n, k);
                     if (format == WeightFormat.Q8_0) w = w.toQ8_0();
+                    if (format == WeightFormat.Q4_0) w = w.toQ4_0();
                     copies.add(w);
                     total += w.bytes();
                 }
@@ -329,7 +384,7 @@ public final class KernelBench implements AutoCloseable {
                 case F32 -> seg.set(fl, i * 4, x);
                 case BF16 -> seg.set(sl, i * 2, (short) (Float.floatToRawIntBits(x) >>> 16));
                 case F16 -> seg.set(sl, i * 2, Float.floatToFloat16(x));
-                case Q8_0 -> throw new IllegalArgumentException("Q8_0 is quantised from F32");
+                case Q8_0, Q4_0 -> throw new IllegalArgumentException(format + " is quantised from F32");
             }
         }
         return seg.asReadOnly();
