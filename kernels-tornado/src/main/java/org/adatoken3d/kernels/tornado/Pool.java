@@ -30,10 +30,11 @@ final class Pool {
     int allocate(long length) {
         long n = Math.max(1, length);
         for (Map.Entry<Integer, Integer> e : free.entrySet()) {
-            if (e.getValue() >= n) {
-                int start = e.getKey();
+            // Key and length are read before the removal: TreeMap may reuse the entry for its successor.
+            int start = e.getKey(), size = e.getValue();
+            if (size >= n) {
                 free.remove(start);
-                if (e.getValue() > n) free.put(start + (int) n, e.getValue() - (int) n);
+                if (size > n) free.put(start + (int) n, size - (int) n);
                 return start;
             }
         }

@@ -128,6 +128,9 @@ final class TornadoBackend implements Backend {
 
     @Override
     public ResidentMatrix resident(WeightMatrix w) {
+        if (w.format() == WeightFormat.Q8_0) {
+            throw new IllegalArgumentException("the tornado backend takes F32, F16 and BF16 weights; Q8_0 (--q8) runs on --device cpu only");
+        }
         MemorySegment data = w.data();
         long n = (long) w.rows() * w.cols();
         switch (w.format()) {
@@ -146,8 +149,6 @@ final class TornadoBackend implements Backend {
                 plan.uploadHalves(i -> data.getAtIndex(I16, i), n, offset);
                 return new DeviceMatrix(offset, w.format(), w.rows(), w.cols());
             }
-            case Q8_0 -> throw new IllegalArgumentException(
-                    "the tornado backend takes F32, F16 and BF16 weights; Q8_0 (--q8) runs on --device cpu only");
             default -> throw new AssertionError(w.format());
         }
     }
