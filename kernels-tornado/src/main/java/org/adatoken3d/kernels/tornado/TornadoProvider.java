@@ -64,7 +64,7 @@ public final class TornadoProvider implements BackendProvider {
     private static String firstLine(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null) root = root.getCause();
-        String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        String m = root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);
     }
