@@ -19,7 +19,7 @@ import org.adatoken3d.kernels.backend.CpuBackend;
 import org.adatoken3d.model.Model;
 import org.adatoken3d.model.decoder.DecoderWeights;
 import org.adatoken3d.model.decoder.PrefillRequest;
-import org.adatoken3d.model.forward.ForwardRun;
+import org.adatoken3d.conformance.ForwardRun;
 import org.adatoken3d.model.generation.Generation;
 import org.adatoken3d.model.generation.Generator;
 import org.adatoken3d.model.generation.Prompt;
