@@ -152,8 +152,8 @@ final class OpenClBackend implements Backend {
 
     @Override
     public ResidentMatrix resident(WeightMatrix w) {
-        if (w.format() == WeightFormat.Q8_0) {
-            throw new EngineArgumentException("storage", "Q8_0 runs on the cpu device only: the OpenCL backend takes F32, F16 and BF16 weights");
+        if (w.format() == WeightFormat.Q8_0 || w.format() == WeightFormat.Q4_0) {
+            throw new EngineArgumentException("storage", w.format() + " runs on the cpu device only: the OpenCL backend takes F32, F16 and BF16 weights");
         }
         MemorySegment data = w.data();
         cl_mem mem = clCreateBuffer(context, CL_MEM_READ_ONLY, data.byteSize(), null, null);
@@ -193,7 +193,7 @@ final class OpenClBackend implements Backend {
                     case F32 -> 0;
                     case F16 -> 1;
                     case BF16 -> 2;
-                    case Q8_0 -> throw new AssertionError();
+                    case Q8_0, Q4_0 -> throw new AssertionError();
                 }));
         if (rows == 1) {
             int g = tiles.reductionGroup();

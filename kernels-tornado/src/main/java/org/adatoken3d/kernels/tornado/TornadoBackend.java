@@ -128,8 +128,8 @@ final class TornadoBackend implements Backend {
 
     @Override
     public ResidentMatrix resident(WeightMatrix w) {
-        if (w.format() == WeightFormat.Q8_0) {
-            throw new IllegalArgumentException("the tornado backend takes F32, F16 and BF16 weights; Q8_0 (--q8) runs on --device cpu only");
+        if (w.format() == WeightFormat.Q8_0 || w.format() == WeightFormat.Q4_0) {
+            throw new org.adatoken3d.kernels.EngineArgumentException("storage", w.format() + " runs on the cpu device only: the tornado backend takes F32, F16 and BF16 weights");
         }
         MemorySegment data = w.data();
         long n = (long) w.rows() * w.cols();
