@@ -17,7 +17,9 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.adatoken3d.weights.Checkpoint;
 import org.adatoken3d.weights.DType;
+import org.adatoken3d.weights.DecoderConfig;
 import org.adatoken3d.weights.InvalidFileException;
+import org.adatoken3d.weights.LlavaConfig;
 import org.adatoken3d.weights.ModelConfig;
 import org.adatoken3d.weights.SafetensorsFile;
 import org.adatoken3d.weights.Tensor;
@@ -52,10 +54,10 @@ public final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        String problem = null;
         try (Checkpoint checkpoint = Checkpoint.open(path)) {
             Optional<ModelConfig> config = checkpoint.config();
             // A checkpoint that disagrees with its config is reported, not refused: showing it is the point.
-            String problem = null;
             if (config.isPresent()) {
                 try {
                     checkpoint.validate(config.get());
@@ -80,7 +82,7 @@ public final class InspectCommand implements Callable<Integer> {
         if (config.isEmpty()) {
             line(out, "config", "none (no config.json in " + c.directory() + ")");
         } else {
-            ModelConfig m = config.get();
+            DecoderConfig m = config.get().decoder();
             line(out, "architecture", String.join(", ", m.architectures()) + " (model_type " + m.modelType()
                     + ", " + m.family().name().toLowerCase(Locale.ROOT) + " decoder)");
             line(out, "layers", Integer.toString(m.numLayers()));
@@ -98,10 +100,11 @@ public final class InspectCommand implements Callable<Integer> {
             line(out, "lm head", m.tieWordEmbeddings() ? "tied to the embeddings" : "separate");
             line(out, "parameters", String.format("%,d in the decoder (%s)", m.parameterCount(),
                     human(m.parameterCount(), 1000, "", "K", "M", "B")));
-            if (m.isMultimodal()) {
-                line(out, "multimodal", "mm_hidden_size " + m.mmHiddenSize() + ", projector " + m.mmProjectorType()
-                        + ", vision tower " + m.mmVisionTower() + (m.mmVideoTower() == null ? "" : ", video tower "
-                        + m.mmVideoTower()) + (m.numFrames() == null ? "" : ", " + m.numFrames() + " frames"));
+            LlavaConfig l = config.get().llava();
+            if (l != null) {
+                line(out, "multimodal", "mm_hidden_size " + l.mmHiddenSize() + ", projector " + l.mmProjectorType()
+                        + ", vision tower " + l.mmVisionTower() + (l.mmVideoTower() == null ? "" : ", video tower "
+                        + l.mmVideoTower()) + (l.numFrames() == null ? "" : ", " + l.numFrames() + " frames"));
             }
             line(out, "check", problem == null ? "every decoder tensor matches the config" : "PROBLEM: " + problem);
         }
@@ -153,8 +156,8 @@ public final class InspectCommand implements Callable<Integer> {
         if (config.isPresent()) {
             ModelConfig m = config.get();
             ObjectNode cfg = (ObjectNode) JSON.readTree(m.toJson());
-            cfg.put("family", m.family().name());
-            cfg.put("parameter_count", m.parameterCount());
+            cfg.put("family", m.decoder().family().name());
+            cfg.put("parameter_count", m.decoder().parameterCount());
             root.set("config", cfg);
             ObjectNode check = root.putObject("config_check");
             check.put("ok", problem == null);

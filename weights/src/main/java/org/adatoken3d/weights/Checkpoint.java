@@ -201,19 +201,20 @@ public final class Checkpoint implements AutoCloseable {
      * decoder does not use (projector, 3D front end) are not checked.
      */
     public void validate(ModelConfig config) {
-        Map<String, long[]> expected = new LinkedHashMap<>(config.expectedDecoderShapes());
-        if (config.tieWordEmbeddings() && byName.containsKey("lm_head.weight")) {
-            expected.put("lm_head.weight", new long[] {config.vocabSize(), config.hiddenSize()});
+        DecoderConfig d = config.decoder();
+        List<TensorNames.Expected> expected = new ArrayList<>(TensorNames.decoder(d));
+        if (d.tieWordEmbeddings() && byName.containsKey(TensorNames.LM_HEAD)) {
+            expected.add(new TensorNames.Expected(TensorNames.LM_HEAD, TensorNames.Kind.LINEAR, d.vocabSize(), d.hiddenSize()));
         }
-        for (Map.Entry<String, long[]> e : expected.entrySet()) {
-            Tensor t = byName.get(e.getKey());
+        for (TensorNames.Expected e : expected) {
+            Tensor t = byName.get(e.name());
             if (t == null) {
-                throw new InvalidFileException(source, "no tensor " + e.getKey() + ", which the config's "
-                        + config.modelType() + " decoder needs");
+                throw new InvalidFileException(source, "no tensor " + e.name() + ", which the config's "
+                        + d.modelType() + " decoder needs");
             }
-            if (!Arrays.equals(t.shape(), e.getValue())) {
+            if (!Arrays.equals(t.shape(), e.shape())) {
                 throw new InvalidFileException(t.file(), "tensor " + t.name() + " has shape " + t.shapeString()
-                        + ", config says " + Tensor.shapeString(e.getValue()));
+                        + ", config says " + Tensor.shapeString(e.shape()));
             }
             if (!t.dtype().isFloatingPoint()) {
                 throw new InvalidFileException(t.file(), "tensor " + t.name() + " is " + t.dtype()

@@ -180,9 +180,9 @@ class CheckpointTest {
     static List<TensorSource> decoderTensors(ModelConfig config, SplittableRandom rnd) {
         List<TensorSource> out = new ArrayList<>();
         DType dtype = rnd.nextBoolean() ? DType.F32 : DType.BF16;
-        for (Map.Entry<String, long[]> e : config.expectedDecoderShapes().entrySet()) {
-            float[] values = SeededCases.uniform(rnd, (int) Tensor.elementCount(e.getValue()), 0.1f);
-            out.add(TensorSource.ofFloats(e.getKey(), dtype, e.getValue(), values));
+        for (TensorNames.Expected e : TensorNames.decoder(config.decoder())) {
+            float[] values = SeededCases.uniform(rnd, (int) Tensor.elementCount(e.shape()), 0.1f);
+            out.add(TensorSource.ofFloats(e.name(), dtype, e.shape(), values));
         }
         return out;
     }
@@ -223,7 +223,7 @@ class CheckpointTest {
 
     @Test
     void validateNamesAMissingOrIntegerTensor() throws IOException {
-        ModelConfig config = ModelConfig.builder(ModelConfig.Family.LLAMA).hiddenSize(8).intermediateSize(12)
+        ModelConfig config = ModelConfig.builder(DecoderConfig.Family.LLAMA).hiddenSize(8).intermediateSize(12)
                 .numLayers(2).numHeads(2).vocabSize(10).build();
         List<TensorSource> tensors = decoderTensors(config, new SplittableRandom(1));
         tensors.removeIf(t -> t.name().equals("model.layers.1.mlp.up_proj.weight"));

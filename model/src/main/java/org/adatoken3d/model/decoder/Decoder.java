@@ -15,7 +15,7 @@ import org.adatoken3d.kernels.backend.Tensor;
 import org.adatoken3d.pruning.Contribution;
 import org.adatoken3d.pruning.KeepSet;
 import org.adatoken3d.pruning.QuerySet;
-import org.adatoken3d.weights.ModelConfig;
+import org.adatoken3d.weights.DecoderConfig;
 
 /**
  * The LLaMA / Qwen2 decoder: prefill in matrix form, decoding one token at a time, with AdaToken gating of the
@@ -29,7 +29,7 @@ import org.adatoken3d.weights.ModelConfig;
  * <p>One instance serves one generation at a time (it owns scratch buffers).
  */
 public final class Decoder {
-    private final ModelConfig config;
+    private final DecoderConfig config;
     private final DecoderWeights weights;
     private final Backend backend;
     private final ResidentWeights resident;
@@ -41,11 +41,11 @@ public final class Decoder {
     private final int inter;
     private final int vocab;
 
-    public Decoder(ModelConfig config, DecoderWeights weights) {
+    public Decoder(DecoderConfig config, DecoderWeights weights) {
         this(config, weights, RopeStyle.ROTATE_HALF);
     }
 
-    public Decoder(ModelConfig config, DecoderWeights weights, RopeStyle ropeStyle) {
+    public Decoder(DecoderConfig config, DecoderWeights weights, RopeStyle ropeStyle) {
         this(config, weights, ropeStyle, new CpuBackend());
     }
 
@@ -54,7 +54,7 @@ public final class Decoder {
      * gives the conformance suite a deliberately wrong engine to catch). The weights are made resident on
      * {@code backend} here; the caller keeps owning (and closes) the backend.
      */
-    public Decoder(ModelConfig config, DecoderWeights weights, RopeStyle ropeStyle, Backend backend) {
+    public Decoder(DecoderConfig config, DecoderWeights weights, RopeStyle ropeStyle, Backend backend) {
         if (config.ropeScaling() != null && !config.ropeScaling().isEmpty()) {
             throw new IllegalArgumentException("rope_scaling " + config.ropeScaling() + " is not supported (plain RoPE only)");
         }
@@ -71,7 +71,7 @@ public final class Decoder {
         this.resident = ResidentWeights.upload(weights, backend);
     }
 
-    public ModelConfig config() {
+    public DecoderConfig config() {
         return config;
     }
 
