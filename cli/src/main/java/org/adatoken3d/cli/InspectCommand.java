@@ -38,7 +38,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Show a checkpoint: its config (architecture, layers, sizes, heads, vocab, parameter count), bytes per"
                     + " dtype, and a table of every tensor with its dtype, shape, size and shard.",
             "PATH is a model folder (model.safetensors or shards with model.safetensors.index.json, config.json"
-                    + " beside them), an index file, or a single .safetensors file."
+                    + " beside them), an index file, or a single .safetensors file.",
+            "Exits with 1 when the tensors and config.json disagree: a missing or misshapen decoder tensor, or a"
+                    + " tensor the config does not account for."
         })
 public final class InspectCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -57,7 +59,7 @@ public final class InspectCommand implements Callable<Integer> {
         String problem = null;
         try (Checkpoint checkpoint = Checkpoint.open(path)) {
             Optional<ModelConfig> config = checkpoint.config();
-            // A checkpoint that disagrees with its config is reported, not refused: showing it is the point.
+            // A checkpoint that disagrees with its config is shown in full, and the exit status says it failed.
             if (config.isPresent()) {
                 try {
                     checkpoint.validate(config.get());
@@ -72,7 +74,7 @@ public final class InspectCommand implements Callable<Integer> {
             }
         }
         out.flush();
-        return 0;
+        return problem == null ? 0 : 1;
     }
 
     private void printText(PrintWriter out, Checkpoint c, Optional<ModelConfig> config, String problem) {
@@ -106,7 +108,8 @@ public final class InspectCommand implements Callable<Integer> {
                         + ", vision tower " + l.mmVisionTower() + (l.mmVideoTower() == null ? "" : ", video tower "
                         + l.mmVideoTower()) + (l.numFrames() == null ? "" : ", " + l.numFrames() + " frames"));
             }
-            line(out, "check", problem == null ? "every decoder tensor matches the config" : "PROBLEM: " + problem);
+            line(out, "check", problem == null ? "every decoder tensor matches the config, and it accounts for every tensor"
+                    : "PROBLEM: " + problem);
         }
         long elements = c.tensors().stream().mapToLong(Tensor::elementCount).sum();
         line(out, "tensors", String.format("%,d holding %,d values", c.tensors().size(), elements));

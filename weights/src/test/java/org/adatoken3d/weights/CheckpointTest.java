@@ -244,6 +244,46 @@ class CheckpointTest {
     }
 
     @Test
+    void validateRefusesTensorsTheConfigDoesNotAccountFor() throws IOException {
+        ModelConfig four = ModelConfig.builder(DecoderConfig.Family.LLAMA).hiddenSize(8).intermediateSize(12)
+                .numLayers(4).numHeads(2).vocabSize(10).build();
+        ModelConfig five = ModelConfig.builder(DecoderConfig.Family.LLAMA).hiddenSize(8).intermediateSize(12)
+                .numLayers(5).numHeads(2).vocabSize(10).build();
+        Path out = dir.resolve("five-layers");
+        ShardedCheckpointWriter.write(out, Map.of(), decoderTensors(five, new SplittableRandom(2)), 1 << 20);
+        try (Checkpoint c = Checkpoint.open(out)) {
+            c.validate(five);
+            InvalidFileException e = assertThrows(InvalidFileException.class, () -> c.validate(four));
+            assertEquals(out.resolve("model.safetensors") + ": tensor model.layers.4.self_attn.q_proj.weight is not"
+                    + " accounted for by config.json: num_hidden_layers is 4", e.getMessage());
+        }
+
+        List<TensorSource> tensors = decoderTensors(four, new SplittableRandom(3));
+        // transformers before 4.31 saved RoPE's buffer; it is derived from the config, so it may be there.
+        tensors.add(TensorSource.ofFloats("model.layers.0.self_attn.rotary_emb.inv_freq", DType.F32, new long[] {2}, new float[2]));
+        tensors.add(TensorSource.ofFloats("model.mm_projector.0.weight", DType.F32, new long[] {8, 4}, new float[32]));
+        Path llava = dir.resolve("with-projector");
+        ShardedCheckpointWriter.write(llava, Map.of(), tensors, 1 << 20);
+        try (Checkpoint c = Checkpoint.open(llava)) {
+            InvalidFileException e = assertThrows(InvalidFileException.class, () -> c.validate(four));
+            assertEquals(llava.resolve("model.safetensors") + ": tensor model.mm_projector.0.weight is not accounted"
+                    + " for by config.json: it has no mm_* fields", e.getMessage());
+            c.validate(ModelConfig.builder(DecoderConfig.Family.LLAMA).hiddenSize(8).intermediateSize(12).numLayers(4)
+                    .numHeads(2).vocabSize(10).mmHiddenSize(4).build());
+        }
+
+        tensors = decoderTensors(four, new SplittableRandom(4));
+        tensors.add(1, TensorSource.ofFloats("model.layers.0.mlp.up_proj.bias", DType.F32, new long[] {12}, new float[12]));
+        Path biased = dir.resolve("stray-bias");
+        ShardedCheckpointWriter.write(biased, Map.of(), tensors, 1 << 20);
+        try (Checkpoint c = Checkpoint.open(biased)) {
+            InvalidFileException e = assertThrows(InvalidFileException.class, () -> c.validate(four));
+            assertEquals(biased.resolve("model.safetensors") + ": tensor model.layers.0.mlp.up_proj.bias is not accounted"
+                    + " for by config.json: the llama decoder it describes has no such tensor", e.getMessage());
+        }
+    }
+
+    @Test
     void configIsOptionalButMustBeValidWhenPresent() throws IOException {
         Path out = twoShards();
         try (Checkpoint c = Checkpoint.open(out)) {
