@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param attentionBias biases on q/k/v (always for Qwen2; {@code attention_bias} for LLaMA, which then also has
  *     one on o_proj)
  * @param mlpBias {@code mlp_bias} (LLaMA only): biases on gate/up/down
- * @param hiddenAct {@code hidden_act} as written
+ * @param hiddenAct {@code hidden_act} as written; one of the names {@link Activation} knows
  * @param eosTokenIds every id of {@code eos_token_id}, which may be a number or a list
  * @param torchDtype {@code torch_dtype} (or the newer {@code dtype}), e.g. "bfloat16"; null if absent
  */
@@ -85,6 +85,29 @@ public record DecoderConfig(
         }
     }
 
+    /**
+     * The MLP's gate activation, {@code down(act(gate(x)) · up(x))}, by the {@code hidden_act} names transformers
+     * gives it. Any other name is refused rather than run as SiLU.
+     */
+    public enum Activation {
+        /** {@code x · sigmoid(x)}: "silu", "swish". */
+        SILU,
+        /** Exact GELU, {@code 0.5·x·(1 + erf(x/√2))}: "gelu". */
+        GELU,
+        /** GELU's tanh approximation: "gelu_new", "gelu_pytorch_tanh". */
+        GELU_TANH;
+
+        public static Activation of(String hiddenAct) {
+            return switch (hiddenAct) {
+                case "silu", "swish" -> SILU;
+                case "gelu" -> GELU;
+                case "gelu_new", "gelu_pytorch_tanh" -> GELU_TANH;
+                default -> throw new IllegalArgumentException("hidden_act \"" + hiddenAct + "\" is not supported"
+                        + " (supported: silu, swish, gelu, gelu_new, gelu_pytorch_tanh)");
+            };
+        }
+    }
+
     public DecoderConfig {
         Objects.requireNonNull(modelType, "modelType");
         Objects.requireNonNull(family, "family");
@@ -114,6 +137,7 @@ public record DecoderConfig(
             throw new IllegalArgumentException("num_hidden_layers " + numLayers + " is beyond any real model (limit "
                     + MAX_LAYERS + ")");
         }
+        Activation.of(hiddenAct);
         // An id past the vocabulary would only be found when generation meets it (or never, for EOS).
         if (bosTokenId != null) tokenId("bos_token_id", bosTokenId, vocabSize);
         for (int id : eosTokenIds) tokenId("eos_token_id", id, vocabSize);
@@ -138,6 +162,11 @@ public record DecoderConfig(
     /** Query heads per key/value head (grouped-query attention). */
     public int queriesPerKvHead() {
         return numHeads / numKvHeads;
+    }
+
+    /** What {@code hidden_act} asks the MLP to run. */
+    public Activation activation() {
+        return Activation.of(hiddenAct);
     }
 
     /** Parameters of the decoder (without vision tower and projector); a tied head is counted once. */

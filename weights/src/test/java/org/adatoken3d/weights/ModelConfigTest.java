@@ -201,6 +201,24 @@ class ModelConfigTest {
     }
 
     @Test
+    void hiddenActIsRunAsWrittenOrRefused() {
+        String base = minimal("llama");
+        assertEquals(DecoderConfig.Activation.SILU, parse(base).activation(), "transformers' default");
+        Map<String, DecoderConfig.Activation> known = Map.of("silu", DecoderConfig.Activation.SILU, "swish",
+                DecoderConfig.Activation.SILU, "gelu", DecoderConfig.Activation.GELU, "gelu_new",
+                DecoderConfig.Activation.GELU_TANH, "gelu_pytorch_tanh", DecoderConfig.Activation.GELU_TANH);
+        known.forEach((name, act) -> {
+            DecoderConfig c = parse(base.replace("{", "{\"hidden_act\": \"" + name + "\","));
+            assertEquals(act, c.activation(), name);
+            assertEquals(name, c.hiddenAct(), "written back as it was read");
+        });
+        for (String unknown : List.of("relu2", "relu", "gelu_10", "SiLU", "")) {
+            assertMessage(base.replace("{", "{\"hidden_act\": \"" + unknown + "\","), "hidden_act \"" + unknown
+                    + "\" is not supported (supported: silu, swish, gelu, gelu_new, gelu_pytorch_tanh)");
+        }
+    }
+
+    @Test
     void tokenIdsMustBeInTheVocabulary() {
         String base = minimal("llama");
         assertMessage(base.replace("{", "{\"eos_token_id\": 512,"), "eos_token_id 512 is not a token id (vocab_size 512)");
@@ -227,8 +245,8 @@ class ModelConfigTest {
     @Test
     void builderChecksAsTheParserDoes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelConfig.builder(Family.LLAMA)
-                .hiddenSize(8).intermediateSize(8).numLayers(1).numHeads(3).vocabSize(8).build());
-        assertTrue(e.getMessage().contains("hidden_size 8 is not a multiple of num_attention_heads 3"), e.getMessage());
+                .hiddenSize(8).intermediateSize(8).numLayers(1).numHeads(2).vocabSize(8).hiddenAct("relu2").build());
+        assertTrue(e.getMessage().contains("hidden_act \"relu2\" is not supported"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> ModelConfig.builder(Family.QWEN2).hiddenSize(8).build());
         assertTrue(e.getMessage().contains("required field intermediate_size is missing"), e.getMessage());
         DecoderConfig built = ModelConfig.builder(Family.QWEN2).hiddenSize(8).intermediateSize(8).numLayers(1).numHeads(2)

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.IntConsumer;
 import org.adatoken3d.kernels.AttentionShape;
 import org.adatoken3d.kernels.ContributionProbe;
+import org.adatoken3d.kernels.GeluForm;
 import org.adatoken3d.kernels.Rope;
 import org.adatoken3d.kernels.RopeStyle;
 import org.adatoken3d.kernels.backend.Backend;
@@ -40,6 +41,7 @@ public final class Decoder {
     private final int kvWidth;
     private final int inter;
     private final int vocab;
+    private final DecoderConfig.Activation activation;
 
     public Decoder(DecoderConfig config, DecoderWeights weights) {
         this(config, weights, RopeStyle.ROTATE_HALF);
@@ -67,6 +69,7 @@ public final class Decoder {
         this.kvWidth = config.numKvHeads() * config.headDim();
         this.inter = config.intermediateSize();
         this.vocab = config.vocabSize();
+        this.activation = config.activation();
         this.backend = backend;
         this.resident = ResidentWeights.upload(weights, backend);
     }
@@ -260,7 +263,11 @@ public final class Decoder {
         backend.gemm(s.normed, n, w.up(), s.up);
         addBias(s.gate, n, w.gateBias());
         addBias(s.up, n, w.upBias());
-        backend.siluMul(s.gate, s.up, n);
+        switch (activation) {
+            case SILU -> backend.siluMul(s.gate, s.up, n);
+            case GELU -> backend.geluMul(s.gate, s.up, n, GeluForm.ERF);
+            case GELU_TANH -> backend.geluMul(s.gate, s.up, n, GeluForm.TANH);
+        }
         backend.gemm(s.gate, n, w.down(), s.normed);
         addBias(s.normed, n, w.downBias());
         backend.add(s.x, s.normed, n);

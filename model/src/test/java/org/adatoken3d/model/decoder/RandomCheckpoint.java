@@ -26,6 +26,11 @@ final class RandomCheckpoint {
     }
 
     static RandomCheckpoint write(Path dir, SplittableRandom r) throws Exception {
+        return write(dir, r, "silu");
+    }
+
+    /** As {@link #write(Path, SplittableRandom)}, with {@code hidden_act} set to {@code hiddenAct}. */
+    static RandomCheckpoint write(Path dir, SplittableRandom r, String hiddenAct) throws Exception {
         boolean qwen = r.nextBoolean();
         int kvHeads = SeededCases.between(r, 1, 3);
         int heads = kvHeads * SeededCases.between(r, 1, 3);
@@ -42,6 +47,7 @@ final class RandomCheckpoint {
                 .rmsNormEps(1e-5)
                 .ropeTheta(r.nextBoolean() ? 10000 : 100 + r.nextInt(1_000_000))
                 .tieWordEmbeddings(r.nextBoolean())
+                .hiddenAct(hiddenAct)
                 .build();
         DecoderConfig config = file.decoder();
         DType dtype = List.of(DType.F32, DType.BF16, DType.F16).get(r.nextInt(3));
@@ -77,6 +83,6 @@ final class RandomCheckpoint {
 
     NaiveDecoder naive() {
         return new NaiveDecoder(config.hiddenSize(), config.numHeads(), config.numKvHeads(), config.intermediateSize(),
-                config.vocabSize(), config.numLayers(), config.rmsNormEps(), config.ropeTheta(), config.tieWordEmbeddings(), weights);
+                config.vocabSize(), config.numLayers(), config.rmsNormEps(), config.ropeTheta(), config.tieWordEmbeddings(), config.hiddenAct(), weights);
     }
 }
