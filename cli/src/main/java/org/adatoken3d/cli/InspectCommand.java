@@ -17,7 +17,9 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.adatoken3d.weights.Checkpoint;
 import org.adatoken3d.weights.DType;
+import org.adatoken3d.weights.DecoderConfig;
 import org.adatoken3d.weights.InvalidFileException;
+import org.adatoken3d.weights.LlavaConfig;
 import org.adatoken3d.weights.ModelConfig;
 import org.adatoken3d.weights.SafetensorsFile;
 import org.adatoken3d.weights.Tensor;
@@ -36,7 +38,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Show a checkpoint: its config (architecture, layers, sizes, heads, vocab, parameter count), bytes per"
                     + " dtype, and a table of every tensor with its dtype, shape, size and shard.",
             "PATH is a model folder (model.safetensors or shards with model.safetensors.index.json, config.json"
-                    + " beside them), an index file, or a single .safetensors file."
+                    + " beside them), an index file, or a single .safetensors file.",
+            "Exits with 1 when the tensors and config.json disagree: a missing or misshapen decoder tensor, or a"
+                    + " tensor the config does not account for."
         })
 public final class InspectCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -52,10 +56,10 @@ public final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        String problem = null;
         try (Checkpoint checkpoint = Checkpoint.open(path)) {
             Optional<ModelConfig> config = checkpoint.config();
-            // A checkpoint that disagrees with its config is reported, not refused: showing it is the point.
-            String problem = null;
+            // A checkpoint that disagrees with its config is shown in full, and the exit status says it failed.
             if (config.isPresent()) {
                 try {
                     checkpoint.validate(config.get());
@@ -70,7 +74,7 @@ public final class InspectCommand implements Callable<Integer> {
             }
         }
         out.flush();
-        return 0;
+        return problem == null ? 0 : 1;
     }
 
     private void printText(PrintWriter out, Checkpoint c, Optional<ModelConfig> config, String problem) {
@@ -80,7 +84,7 @@ public final class InspectCommand implements Callable<Integer> {
         if (config.isEmpty()) {
             line(out, "config", "none (no config.json in " + c.directory() + ")");
         } else {
-            ModelConfig m = config.get();
+            DecoderConfig m = config.get().decoder();
             line(out, "architecture", String.join(", ", m.architectures()) + " (model_type " + m.modelType()
                     + ", " + m.family().name().toLowerCase(Locale.ROOT) + " decoder)");
             line(out, "layers", Integer.toString(m.numLayers()));
@@ -98,12 +102,14 @@ public final class InspectCommand implements Callable<Integer> {
             line(out, "lm head", m.tieWordEmbeddings() ? "tied to the embeddings" : "separate");
             line(out, "parameters", String.format("%,d in the decoder (%s)", m.parameterCount(),
                     human(m.parameterCount(), 1000, "", "K", "M", "B")));
-            if (m.isMultimodal()) {
-                line(out, "multimodal", "mm_hidden_size " + m.mmHiddenSize() + ", projector " + m.mmProjectorType()
-                        + ", vision tower " + m.mmVisionTower() + (m.mmVideoTower() == null ? "" : ", video tower "
-                        + m.mmVideoTower()) + (m.numFrames() == null ? "" : ", " + m.numFrames() + " frames"));
+            LlavaConfig l = config.get().llava();
+            if (l != null) {
+                line(out, "multimodal", "mm_hidden_size " + l.mmHiddenSize() + ", projector " + l.mmProjectorType()
+                        + ", vision tower " + l.mmVisionTower() + (l.mmVideoTower() == null ? "" : ", video tower "
+                        + l.mmVideoTower()) + (l.numFrames() == null ? "" : ", " + l.numFrames() + " frames"));
             }
-            line(out, "check", problem == null ? "every decoder tensor matches the config" : "PROBLEM: " + problem);
+            line(out, "check", problem == null ? "every decoder tensor matches the config, and it accounts for every tensor"
+                    : "PROBLEM: " + problem);
         }
         long elements = c.tensors().stream().mapToLong(Tensor::elementCount).sum();
         line(out, "tensors", String.format("%,d holding %,d values", c.tensors().size(), elements));
@@ -153,8 +159,8 @@ public final class InspectCommand implements Callable<Integer> {
         if (config.isPresent()) {
             ModelConfig m = config.get();
             ObjectNode cfg = (ObjectNode) JSON.readTree(m.toJson());
-            cfg.put("family", m.family().name());
-            cfg.put("parameter_count", m.parameterCount());
+            cfg.put("family", m.decoder().family().name());
+            cfg.put("parameter_count", m.decoder().parameterCount());
             root.set("config", cfg);
             ObjectNode check = root.putObject("config_check");
             check.put("ok", problem == null);

@@ -75,11 +75,26 @@ class InspectCommandTest {
                 {"model_type": "llama", "hidden_size": 2, "intermediate_size": 3, "num_hidden_layers": 1,
                  "num_attention_heads": 1, "vocab_size": 5}""");
         r = CliRun.of("inspect", ckpt.toString(), "--json");
-        assertEquals(0, r.exit(), r.stderr());
+        assertEquals(1, r.exit(), "a PROBLEM is not a pass: " + r.stderr());
         JsonNode check = new ObjectMapper().readTree(r.out()).get("config_check");
         assertTrue(!check.get("ok").asBoolean());
         assertTrue(check.get("problem").asText().endsWith("model-00001-of-00002.safetensors: tensor model.embed_tokens.weight"
                 + " has shape [4, 2], config says [5, 2]"), check.toString());
+    }
+
+    @Test
+    void tensorsTheConfigDoesNotAccountForAreAProblem() throws IOException {
+        Path ckpt = Files.createDirectories(dir.resolve("four-of-five"));
+        Files.copy(STORIES.resolve("model.safetensors"), ckpt.resolve("model.safetensors"));
+        Files.writeString(ckpt.resolve("config.json"), Files.readString(STORIES.resolve("config.json"))
+                .replaceFirst("\"num_hidden_layers\": 5", "\"num_hidden_layers\": 4"));
+        CliRun r = CliRun.of("inspect", ckpt.toString());
+        assertEquals(1, r.exit(), r.out() + r.stderr());
+        assertTrue(r.out().contains("layers       4"), r.out());
+        assertTrue(r.out().contains("check        PROBLEM: " + ckpt.resolve("model.safetensors") + ": tensor model.layers.4."),
+                r.out());
+        assertTrue(r.out().contains(" is not accounted for by config.json: num_hidden_layers is 4"), r.out());
+        assertTrue(r.out().contains("tensors      48"), "the table is still shown: " + r.out());
     }
 
     @Test

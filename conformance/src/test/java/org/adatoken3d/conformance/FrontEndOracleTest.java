@@ -35,6 +35,8 @@ import org.adatoken3d.llava3d.vision.ClipVisionTower;
 import org.adatoken3d.testing.SeededCases;
 import org.adatoken3d.weights.Checkpoint;
 import org.adatoken3d.weights.DType;
+import org.adatoken3d.weights.DecoderConfig;
+import org.adatoken3d.weights.LlavaConfig;
 import org.adatoken3d.weights.ModelConfig;
 import org.adatoken3d.weights.SafetensorsFile;
 import org.adatoken3d.weights.SafetensorsWriter;
@@ -167,8 +169,8 @@ class FrontEndOracleTest {
     void projectorMatchesLlavaMlp2xGelu() {
         check(Stage.PROJECTOR, (c, expected) -> {
             int hidden = c.param("hidden");
-            ModelConfig config = ModelConfig.builder(ModelConfig.Family.LLAMA).hiddenSize(hidden).intermediateSize(hidden).numLayers(1)
-                    .numHeads(1).vocabSize(8).maxPositionEmbeddings(16).mmHiddenSize(c.param("mm")).mmProjectorType("mlp2x_gelu").build();
+            LlavaConfig config = ModelConfig.builder(DecoderConfig.Family.LLAMA).hiddenSize(hidden).intermediateSize(hidden).numLayers(1)
+                    .numHeads(1).vocabSize(8).maxPositionEmbeddings(16).mmHiddenSize(c.param("mm")).mmProjectorType("mlp2x_gelu").build().llava();
             try (Checkpoint ckpt = Checkpoint.open(c.dir.resolve("model"))) {
                 Projector projector = Projector.load(ckpt, config);
                 compare("embeds", expected.tensor("embeds").toFloatArray(), projector.project(c.floats("features"), c.param("rows")), 1e-4, 1e-4);
@@ -193,8 +195,8 @@ class FrontEndOracleTest {
                 assertEquals(xyz[3 * i + 1], k.y(), 0, "y of click " + i + " in " + question);
                 assertEquals(xyz[3 * i + 2], k.z(), 0, "z of click " + i + " in " + question);
             }
-            ModelConfig config = ModelConfig.builder(ModelConfig.Family.LLAMA).hiddenSize(c.param("hidden")).intermediateSize(4).numLayers(1)
-                    .numHeads(1).vocabSize(8).maxPositionEmbeddings(16).build();
+            DecoderConfig config = ModelConfig.builder(DecoderConfig.Family.LLAMA).hiddenSize(c.param("hidden")).intermediateSize(4).numLayers(1)
+                    .numHeads(1).vocabSize(8).maxPositionEmbeddings(16).build().decoder();
             try (Checkpoint ckpt = Checkpoint.open(c.dir.resolve("model"))) {
                 compare("embeds", expected.tensor("embeds").toFloatArray(), ClickEncoder.load(ckpt, config).encode(q.clicks()), 1e-4, 1e-4);
             }

@@ -34,6 +34,19 @@ public final class Activations {
         });
     }
 
+    /** A GELU-gated MLP's gate: {@code gate[i] = gelu(gate[i]) · up[i]} for i in [0, n), GELU in {@code form}. */
+    public static void geluMul(float[] gate, float[] up, int n, GeluForm form) {
+        Shapes.vector("up", up, n);
+        gelu(gate, n, form);
+        Rows.forEach(n, (from, to) -> {
+            int i = from;
+            for (; i <= to - L; i += L) {
+                FloatVector.fromArray(F, gate, i).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+            }
+            for (; i < to; i++) gate[i] *= up[i];
+        });
+    }
+
     /**
      * GELU in the given form over {@code x[0 .. n)}, in place. The tanh form is computed as
      * {@code x · sigmoid(2·√(2/π)·(x + 0.044715·x³))}, which equals {@code 0.5·x·(1 + tanh(…))} exactly in real

@@ -64,6 +64,24 @@ class ActivationsTest {
         });
     }
 
+    /** gelu·mul is the GELU above times up: one more rounding, and up's magnitude scales the GELU's error. */
+    @Test
+    void geluMulMatchesReferenceInEveryForm() {
+        SeededCases.run("geluMulMatchesReferenceInEveryForm", 60, rnd -> {
+            int n = rnd.nextInt(3) == 0 ? between(rnd, 1, 40) : between(rnd, 1, 3000);
+            GeluForm form = GeluForm.values()[rnd.nextInt(3)];
+            float[] g = inputs(rnd, n), up = uniform(rnd, n, 3f), original = g.clone();
+            float[] gelu = ReferenceKernels.gelu(original, n, form.name().toLowerCase());
+            Activations.geluMul(g, up, n, form);
+            for (int i = 0; i < n; i++) {
+                double v = original[i], ref = (double) gelu[i] * up[i];
+                double tol = Math.abs(up[i]) * (0.5 * Math.abs(v) * (1.5e-7 + 16 * U) * (1 + Math.abs(v) + 0.1 * Math.abs(v * v * v))
+                        + (16 + 2 * Math.abs(v)) * U * Math.abs(gelu[i])) + 2 * U * Math.abs(ref);
+                if (!(Math.abs(g[i] - ref) <= tol + 1e-30)) fail(form + " gelu(" + v + ")·" + up[i] + " = " + g[i] + ", reference " + ref);
+            }
+        });
+    }
+
     /** The reference's own erf against published values (Abramowitz & Stegun, Table 7.1, to 10+ digits). */
     @Test
     void referenceErfMatchesTables() {

@@ -28,6 +28,7 @@ import org.adatoken3d.pruning.GatePolicy;
 import org.adatoken3d.pruning.KeepSet;
 import org.adatoken3d.pruning.PruneSpec;
 import org.adatoken3d.pruning.QuerySet;
+import org.adatoken3d.weights.LlavaConfig;
 
 /**
  * The LLaVA-3D pipeline in one object: a model folder opened once, scenes encoded into spatial tokens, and
@@ -181,7 +182,7 @@ public final class Llava3d implements AutoCloseable {
 
     /** The model's mm_projector (loaded once). */
     public synchronized Projector projector() {
-        if (projector == null) projector = Projector.load(model.checkpoint(), model.config());
+        if (projector == null) projector = Projector.load(model.checkpoint(), model.llavaConfig().orElse(null));
         return projector;
     }
 
@@ -192,11 +193,11 @@ public final class Llava3d implements AutoCloseable {
 
     private synchronized SceneEncoder sceneEncoder(SceneEncoder.Listener listener) {
         if (sceneEncoder == null) {
-            tower = ClipVisionTower.locate(model.checkpoint(), options.visionTower(), model.config().mmVisionSelectLayer());
+            tower = ClipVisionTower.locate(model.checkpoint(), options.visionTower(), model.llavaConfig().map(LlavaConfig::mmVisionSelectLayer).orElse(null));
             listener.stage(String.format("vision tower: %s, %d x %d patches of %d px, width %d, %d of %d layers run", tower.source(),
                     tower.config().grid(), tower.config().grid(), tower.config().patchSize(), tower.config().hidden(), tower.layersRun(),
                     tower.config().layers()));
-            sceneEncoder = SceneEncoder.of(model.checkpoint(), model.config(), tower, projector());
+            sceneEncoder = SceneEncoder.of(model.checkpoint(), tower, projector());
         }
         return sceneEncoder;
     }

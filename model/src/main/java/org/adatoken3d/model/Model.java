@@ -2,6 +2,7 @@ package org.adatoken3d.model;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.adatoken3d.kernels.RopeStyle;
 import org.adatoken3d.kernels.backend.Backend;
 import org.adatoken3d.kernels.backend.CpuBackend;
@@ -12,6 +13,8 @@ import org.adatoken3d.pruning.DecoderShape;
 import org.adatoken3d.model.tokenizer.Tokenizers;
 import org.adatoken3d.weights.Checkpoint;
 import org.adatoken3d.weights.InvalidFileException;
+import org.adatoken3d.weights.DecoderConfig;
+import org.adatoken3d.weights.LlavaConfig;
 import org.adatoken3d.weights.ModelConfig;
 
 /** A model folder opened for inference: its config, mapped weights, decoder (on its backend) and tokenizer. */
@@ -69,7 +72,7 @@ public final class Model implements AutoCloseable {
             DecoderWeights weights = DecoderWeights.load(checkpoint, config, storage);
             // Conformance fixtures carry no tokenizer; commands that need text ask for it through tokenizer().
             Tokenizer tokenizer = Tokenizers.hasTokenizer(directory) ? Tokenizers.forModel(directory) : null;
-            return new Model(directory, checkpoint, config, new Decoder(config, weights, ropeStyle, backend), tokenizer, backend);
+            return new Model(directory, checkpoint, config, new Decoder(config.decoder(), weights, ropeStyle, backend), tokenizer, backend);
         } catch (RuntimeException e) {
             checkpoint.close();
             throw e;
@@ -84,14 +87,21 @@ public final class Model implements AutoCloseable {
         return checkpoint;
     }
 
-    public ModelConfig config() {
-        return config;
+    /** The decoder part of config.json. */
+    public DecoderConfig config() {
+        return config.decoder();
+    }
+
+    /** The LLaVA part of config.json; empty for a text model. */
+    public Optional<LlavaConfig> llavaConfig() {
+        return Optional.ofNullable(config.llava());
     }
 
     /** The FLOPs model's view of this decoder. */
     public DecoderShape decoderShape() {
-        return new DecoderShape(config.hiddenSize(), config.intermediateSize(), config.numLayers(), config.numHeads(), config.numKvHeads(),
-                config.headDim(), config.vocabSize(), true);
+        DecoderConfig c = config.decoder();
+        return new DecoderShape(c.hiddenSize(), c.intermediateSize(), c.numLayers(), c.numHeads(), c.numKvHeads(), c.headDim(),
+                c.vocabSize(), true);
     }
 
     public Decoder decoder() {

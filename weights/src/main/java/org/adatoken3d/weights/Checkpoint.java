@@ -10,10 +10,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -197,29 +199,54 @@ public final class Checkpoint implements AutoCloseable {
 
     /**
      * Checks that every decoder tensor {@code config} asks for is here, holds floating-point numbers and has the
-     * shape the config says. A tied {@code lm_head.weight} may be absent, but must fit if present. Tensors the
-     * decoder does not use (projector, 3D front end) are not checked.
+     * shape the config says, and that the config accounts for every tensor here: a tensor it does not describe
+     * (a sixth layer under {@code num_hidden_layers: 5}, a projector without {@code mm_*} fields) means the
+     * config and the weights disagree, and running what the config says would silently drop it. A tied
+     * {@code lm_head.weight} may be absent, but must fit if present. The LLaVA front end's tensors are checked by
+     * their loaders.
      */
     public void validate(ModelConfig config) {
-        Map<String, long[]> expected = new LinkedHashMap<>(config.expectedDecoderShapes());
-        if (config.tieWordEmbeddings() && byName.containsKey("lm_head.weight")) {
-            expected.put("lm_head.weight", new long[] {config.vocabSize(), config.hiddenSize()});
+        DecoderConfig d = config.decoder();
+        List<TensorNames.Expected> expected = new ArrayList<>(TensorNames.decoder(d));
+        if (d.tieWordEmbeddings() && byName.containsKey(TensorNames.LM_HEAD)) {
+            expected.add(new TensorNames.Expected(TensorNames.LM_HEAD, TensorNames.Kind.LINEAR, d.vocabSize(), d.hiddenSize()));
         }
-        for (Map.Entry<String, long[]> e : expected.entrySet()) {
-            Tensor t = byName.get(e.getKey());
+        Set<String> accounted = new HashSet<>();
+        for (TensorNames.Expected e : expected) {
+            Tensor t = byName.get(e.name());
             if (t == null) {
-                throw new InvalidFileException(source, "no tensor " + e.getKey() + ", which the config's "
-                        + config.modelType() + " decoder needs");
+                throw new InvalidFileException(source, "no tensor " + e.name() + ", which the config's "
+                        + d.modelType() + " decoder needs");
             }
-            if (!Arrays.equals(t.shape(), e.getValue())) {
+            if (!Arrays.equals(t.shape(), e.shape())) {
                 throw new InvalidFileException(t.file(), "tensor " + t.name() + " has shape " + t.shapeString()
-                        + ", config says " + Tensor.shapeString(e.getValue()));
+                        + ", config says " + Tensor.shapeString(e.shape()));
             }
             if (!t.dtype().isFloatingPoint()) {
                 throw new InvalidFileException(t.file(), "tensor " + t.name() + " is " + t.dtype()
                         + "; decoder weights must be F32, F16, BF16 or F64");
             }
+            accounted.add(e.name());
         }
+        // Older transformers saved RoPE's inverse frequencies with the weights; transformers itself skips them.
+        for (int l = 0; l < d.numLayers(); l++) accounted.add(TensorNames.layer(l).rotaryInvFreq());
+        for (Tensor t : tensors) {
+            String name = t.name();
+            if (accounted.contains(name) || (config.isMultimodal() && TensorNames.isLlava(name))) continue;
+            throw new InvalidFileException(t.file(), "tensor " + name + " is not accounted for by " + CONFIG_FILE
+                    + ": " + unaccounted(name, d));
+        }
+    }
+
+    private static String unaccounted(String name, DecoderConfig d) {
+        if (TensorNames.isLlava(name)) return "it has no mm_* fields";
+        if (name.startsWith(TensorNames.LAYERS)) {
+            String index = name.substring(TensorNames.LAYERS.length()).split("\\.", 2)[0];
+            if (!index.matches("\\d{1,9}") || Integer.parseInt(index) >= d.numLayers()) {
+                return "num_hidden_layers is " + d.numLayers();
+            }
+        }
+        return "the " + d.modelType() + " decoder it describes has no such tensor";
     }
 
     @Override

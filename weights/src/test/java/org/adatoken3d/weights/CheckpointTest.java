@@ -180,9 +180,9 @@ class CheckpointTest {
     static List<TensorSource> decoderTensors(ModelConfig config, SplittableRandom rnd) {
         List<TensorSource> out = new ArrayList<>();
         DType dtype = rnd.nextBoolean() ? DType.F32 : DType.BF16;
-        for (Map.Entry<String, long[]> e : config.expectedDecoderShapes().entrySet()) {
-            float[] values = SeededCases.uniform(rnd, (int) Tensor.elementCount(e.getValue()), 0.1f);
-            out.add(TensorSource.ofFloats(e.getKey(), dtype, e.getValue(), values));
+        for (TensorNames.Expected e : TensorNames.decoder(config.decoder())) {
+            float[] values = SeededCases.uniform(rnd, (int) Tensor.elementCount(e.shape()), 0.1f);
+            out.add(TensorSource.ofFloats(e.name(), dtype, e.shape(), values));
         }
         return out;
     }
@@ -223,7 +223,7 @@ class CheckpointTest {
 
     @Test
     void validateNamesAMissingOrIntegerTensor() throws IOException {
-        ModelConfig config = ModelConfig.builder(ModelConfig.Family.LLAMA).hiddenSize(8).intermediateSize(12)
+        ModelConfig config = ModelConfig.builder(DecoderConfig.Family.LLAMA).hiddenSize(8).intermediateSize(12)
                 .numLayers(2).numHeads(2).vocabSize(10).build();
         List<TensorSource> tensors = decoderTensors(config, new SplittableRandom(1));
         tensors.removeIf(t -> t.name().equals("model.layers.1.mlp.up_proj.weight"));
@@ -240,6 +240,46 @@ class CheckpointTest {
             InvalidFileException e = assertThrows(InvalidFileException.class, () -> c.validate(config));
             assertTrue(e.getMessage().endsWith("tensor model.layers.1.mlp.up_proj.weight is I32; decoder weights must be"
                     + " F32, F16, BF16 or F64"), e.getMessage());
+        }
+    }
+
+    @Test
+    void validateRefusesTensorsTheConfigDoesNotAccountFor() throws IOException {
+        ModelConfig four = ModelConfig.builder(DecoderConfig.Family.LLAMA).hiddenSize(8).intermediateSize(12)
+                .numLayers(4).numHeads(2).vocabSize(10).build();
+        ModelConfig five = ModelConfig.builder(DecoderConfig.Family.LLAMA).hiddenSize(8).intermediateSize(12)
+                .numLayers(5).numHeads(2).vocabSize(10).build();
+        Path out = dir.resolve("five-layers");
+        ShardedCheckpointWriter.write(out, Map.of(), decoderTensors(five, new SplittableRandom(2)), 1 << 20);
+        try (Checkpoint c = Checkpoint.open(out)) {
+            c.validate(five);
+            InvalidFileException e = assertThrows(InvalidFileException.class, () -> c.validate(four));
+            assertEquals(out.resolve("model.safetensors") + ": tensor model.layers.4.self_attn.q_proj.weight is not"
+                    + " accounted for by config.json: num_hidden_layers is 4", e.getMessage());
+        }
+
+        List<TensorSource> tensors = decoderTensors(four, new SplittableRandom(3));
+        // transformers before 4.31 saved RoPE's buffer; it is derived from the config, so it may be there.
+        tensors.add(TensorSource.ofFloats("model.layers.0.self_attn.rotary_emb.inv_freq", DType.F32, new long[] {2}, new float[2]));
+        tensors.add(TensorSource.ofFloats("model.mm_projector.0.weight", DType.F32, new long[] {8, 4}, new float[32]));
+        Path llava = dir.resolve("with-projector");
+        ShardedCheckpointWriter.write(llava, Map.of(), tensors, 1 << 20);
+        try (Checkpoint c = Checkpoint.open(llava)) {
+            InvalidFileException e = assertThrows(InvalidFileException.class, () -> c.validate(four));
+            assertEquals(llava.resolve("model.safetensors") + ": tensor model.mm_projector.0.weight is not accounted"
+                    + " for by config.json: it has no mm_* fields", e.getMessage());
+            c.validate(ModelConfig.builder(DecoderConfig.Family.LLAMA).hiddenSize(8).intermediateSize(12).numLayers(4)
+                    .numHeads(2).vocabSize(10).mmHiddenSize(4).build());
+        }
+
+        tensors = decoderTensors(four, new SplittableRandom(4));
+        tensors.add(1, TensorSource.ofFloats("model.layers.0.mlp.up_proj.bias", DType.F32, new long[] {12}, new float[12]));
+        Path biased = dir.resolve("stray-bias");
+        ShardedCheckpointWriter.write(biased, Map.of(), tensors, 1 << 20);
+        try (Checkpoint c = Checkpoint.open(biased)) {
+            InvalidFileException e = assertThrows(InvalidFileException.class, () -> c.validate(four));
+            assertEquals(biased.resolve("model.safetensors") + ": tensor model.layers.0.mlp.up_proj.bias is not accounted"
+                    + " for by config.json: the llama decoder it describes has no such tensor", e.getMessage());
         }
     }
 

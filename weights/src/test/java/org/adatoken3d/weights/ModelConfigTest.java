@@ -13,11 +13,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.adatoken3d.testing.SeededCases;
-import org.adatoken3d.weights.ModelConfig.Family;
+import org.adatoken3d.weights.DecoderConfig.Family;
 import org.junit.jupiter.api.Test;
 
 class ModelConfigTest {
@@ -30,8 +31,15 @@ class ModelConfigTest {
         }
     }
 
-    static ModelConfig parse(String json) {
-        return ModelConfig.parse(NAME, json.getBytes(StandardCharsets.UTF_8));
+    static DecoderConfig parse(String json) {
+        return ModelConfig.parse(NAME, json.getBytes(StandardCharsets.UTF_8)).decoder();
+    }
+
+    /** The table's shapes by name. */
+    static Map<String, long[]> shapes(DecoderConfig c) {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        for (TensorNames.Expected e : TensorNames.decoder(c)) out.put(e.name(), e.shape());
+        return out;
     }
 
     static String minimal(String modelType) {
@@ -42,7 +50,9 @@ class ModelConfigTest {
 
     @Test
     void parsesALlava3dStyleConfig() throws IOException {
-        ModelConfig c = ModelConfig.parse(NAME, resource("llava-3d-7b-style.json"));
+        ModelConfig file = ModelConfig.parse(NAME, resource("llava-3d-7b-style.json"));
+        DecoderConfig c = file.decoder();
+        LlavaConfig l = file.llava();
         assertEquals(Family.LLAMA, c.family());
         assertEquals("llava_llama", c.modelType());
         assertEquals(List.of("LlavaLlamaForCausalLM"), c.architectures());
@@ -64,31 +74,23 @@ class ModelConfigTest {
         assertEquals(1, c.bosTokenId());
         assertEquals(2, c.eosTokenId());
         assertEquals("bfloat16", c.torchDtype());
-        assertTrue(c.isMultimodal());
-        assertEquals(1024, c.mmHiddenSize());
-        assertEquals("mlp2x_gelu", c.mmProjectorType());
-        assertEquals("openai/clip-vit-large-patch14-336", c.mmVisionTower());
-        assertEquals("SpatialAwareModule", c.mmVideoTower());
-        assertEquals(-2, c.mmVisionSelectLayer());
-        assertEquals("patch", c.mmVisionSelectFeature());
-        assertEquals("flat", c.mmPatchMergeType());
-        assertEquals("pad", c.imageAspectRatio());
-        assertEquals(false, c.mmUseImStartEnd());
-        assertEquals(false, c.mmUseImPatchToken());
-        assertEquals(20, c.numFrames());
-        assertEquals(1024, c.numSampleTokens());
-        assertEquals(2048, c.tokenizerModelMaxLength());
+        assertTrue(file.isMultimodal());
+        // Only the fields something reads; image_aspect_ratio, mm_patch_merge_type and the rest load harmlessly.
+        assertEquals(new LlavaConfig(1024, "mlp2x_gelu", "openai/clip-vit-large-patch14-336", "SpatialAwareModule", -2,
+                "patch", 20), l);
         // LLaMA-2-7B's published size: 6,738,415,616 parameters in 291 tensors.
         assertEquals(6_738_415_616L, c.parameterCount());
-        assertEquals(291, c.expectedDecoderShapes().size());
-        assertArrayEquals(new long[] {11008, 4096}, c.expectedDecoderShapes().get("model.layers.3.mlp.up_proj.weight"));
-        assertArrayEquals(new long[] {4096, 11008}, c.expectedDecoderShapes().get("model.layers.31.mlp.down_proj.weight"));
-        assertArrayEquals(new long[] {32000, 4096}, c.expectedDecoderShapes().get("lm_head.weight"));
+        Map<String, long[]> shapes = shapes(c);
+        assertEquals(291, shapes.size());
+        assertArrayEquals(new long[] {11008, 4096}, shapes.get("model.layers.3.mlp.up_proj.weight"));
+        assertArrayEquals(new long[] {4096, 11008}, shapes.get("model.layers.31.mlp.down_proj.weight"));
+        assertArrayEquals(new long[] {32000, 4096}, shapes.get("lm_head.weight"));
     }
 
     @Test
     void parsesAQwen2Config() throws IOException {
-        ModelConfig c = ModelConfig.parse(NAME, resource("qwen2-0.5b.json"));
+        ModelConfig file = ModelConfig.parse(NAME, resource("qwen2-0.5b.json"));
+        DecoderConfig c = file.decoder();
         assertEquals(Family.QWEN2, c.family());
         assertEquals(2, c.numKvHeads());
         assertEquals(64, c.headDim());
@@ -97,9 +99,9 @@ class ModelConfigTest {
         assertTrue(c.attentionBias(), "Qwen2 always has q/k/v biases");
         assertFalse(c.attentionOutputBias());
         assertTrue(c.tieWordEmbeddings());
-        assertFalse(c.isMultimodal());
-        assertNull(c.mmHiddenSize());
-        Map<String, long[]> shapes = c.expectedDecoderShapes();
+        assertFalse(file.isMultimodal());
+        assertNull(file.llava());
+        Map<String, long[]> shapes = shapes(c);
         assertArrayEquals(new long[] {128}, shapes.get("model.layers.0.self_attn.k_proj.bias"));
         assertArrayEquals(new long[] {896}, shapes.get("model.layers.0.self_attn.q_proj.bias"));
         assertFalse(shapes.containsKey("model.layers.0.self_attn.o_proj.bias"));
@@ -110,7 +112,7 @@ class ModelConfigTest {
 
     @Test
     void parsesTheRealStories260KConfig() {
-        ModelConfig c = ModelConfig.load(SafetensorsRoundTripTest.STORIES.resolve("config.json"));
+        DecoderConfig c = ModelConfig.load(SafetensorsRoundTripTest.STORIES.resolve("config.json")).decoder();
         assertEquals(Family.LLAMA, c.family());
         assertEquals(64, c.hiddenSize());
         assertEquals(172, c.intermediateSize());
@@ -127,20 +129,20 @@ class ModelConfigTest {
 
     @Test
     void familyDefaults() {
-        ModelConfig llama = parse(minimal("llama"));
+        DecoderConfig llama = parse(minimal("llama"));
         assertEquals(10_000.0, llama.ropeTheta());
         assertEquals(8, llama.numKvHeads(), "num_key_value_heads defaults to num_attention_heads");
         assertEquals(8, llama.headDim(), "head_dim defaults to hidden / heads");
         assertEquals(2048, llama.maxPositionEmbeddings());
         assertEquals(1e-6, llama.rmsNormEps());
         assertFalse(llama.tieWordEmbeddings());
-        ModelConfig qwen = parse(minimal("qwen2"));
+        DecoderConfig qwen = parse(minimal("qwen2"));
         assertEquals(1_000_000.0, qwen.ropeTheta());
         assertTrue(qwen.attentionBias());
-        ModelConfig biased = parse(minimal("llama").replace("{", "{\"attention_bias\": true, \"mlp_bias\": true,"));
+        DecoderConfig biased = parse(minimal("llama").replace("{", "{\"attention_bias\": true, \"mlp_bias\": true,"));
         assertTrue(biased.attentionOutputBias());
-        assertArrayEquals(new long[] {64}, biased.expectedDecoderShapes().get("model.layers.1.self_attn.o_proj.bias"));
-        assertArrayEquals(new long[] {172}, biased.expectedDecoderShapes().get("model.layers.1.mlp.up_proj.bias"));
+        assertArrayEquals(new long[] {64}, shapes(biased).get("model.layers.1.self_attn.o_proj.bias"));
+        assertArrayEquals(new long[] {172}, shapes(biased).get("model.layers.1.mlp.up_proj.bias"));
     }
 
     @Test
@@ -198,6 +200,61 @@ class ModelConfigTest {
         assertEquals(parse(qwen).hiddenSize(), parse(qwen.replace("{", "{\"use_sliding_window\": false, \"sliding_window\": 4096,")).hiddenSize());
     }
 
+    @Test
+    void hiddenActIsRunAsWrittenOrRefused() {
+        String base = minimal("llama");
+        assertEquals(DecoderConfig.Activation.SILU, parse(base).activation(), "transformers' default");
+        Map<String, DecoderConfig.Activation> known = Map.of("silu", DecoderConfig.Activation.SILU, "swish",
+                DecoderConfig.Activation.SILU, "gelu", DecoderConfig.Activation.GELU, "gelu_new",
+                DecoderConfig.Activation.GELU_TANH, "gelu_pytorch_tanh", DecoderConfig.Activation.GELU_TANH);
+        known.forEach((name, act) -> {
+            DecoderConfig c = parse(base.replace("{", "{\"hidden_act\": \"" + name + "\","));
+            assertEquals(act, c.activation(), name);
+            assertEquals(name, c.hiddenAct(), "written back as it was read");
+        });
+        for (String unknown : List.of("relu2", "relu", "gelu_10", "SiLU", "")) {
+            assertMessage(base.replace("{", "{\"hidden_act\": \"" + unknown + "\","), "hidden_act \"" + unknown
+                    + "\" is not supported (supported: silu, swish, gelu, gelu_new, gelu_pytorch_tanh)");
+        }
+    }
+
+    @Test
+    void tokenIdsMustBeInTheVocabulary() {
+        String base = minimal("llama");
+        assertMessage(base.replace("{", "{\"eos_token_id\": 512,"), "eos_token_id 512 is not a token id (vocab_size 512)");
+        assertMessage(base.replace("{", "{\"eos_token_id\": [2, -1],"), "eos_token_id -1 is not a token id");
+        assertMessage(base.replace("{", "{\"bos_token_id\": 600,"), "bos_token_id 600 is not a token id (vocab_size 512)");
+        assertEquals(511, parse(base.replace("{", "{\"bos_token_id\": 511,")).bosTokenId());
+    }
+
+    @Test
+    void llavaPartHoldsOnlyWhatIsReadAndChecksIt() {
+        assertNull(ModelConfig.parse(NAME, minimal("llava_llama").replace("{", "{\"image_aspect_ratio\": \"pad\","
+                + " \"mm_use_im_start_end\": false, \"tokenizer_model_max_length\": 2048,").getBytes(StandardCharsets.UTF_8)).llava(),
+                "keys nobody reads make no LLaVA part");
+        String llava = minimal("llava_llama").replace("{", "{\"mm_hidden_size\": 1024,");
+        assertEquals(new LlavaConfig(1024, null, null, null, null, null, null),
+                ModelConfig.parse(NAME, llava.getBytes(StandardCharsets.UTF_8)).llava());
+        assertMessage(llava.replace("1024", "0"), "mm_hidden_size must be positive, got 0");
+        assertMessage(llava.replace("{", "{\"num_frames\": -20,"), "num_frames must be positive, got -20");
+        assertMessage(llava.replace("{", "{\"mm_vision_select_feature\": \"cls_patch\","),
+                "mm_vision_select_feature \"cls_patch\" is not supported (only patch)");
+        assertMessage(llava.replace("{", "{\"mm_vision_select_layer\": \"-2\","), "mm_vision_select_layer must be an integer");
+    }
+
+    @Test
+    void builderChecksAsTheParserDoes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelConfig.builder(Family.LLAMA)
+                .hiddenSize(8).intermediateSize(8).numLayers(1).numHeads(2).vocabSize(8).hiddenAct("relu2").build());
+        assertTrue(e.getMessage().contains("hidden_act \"relu2\" is not supported"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ModelConfig.builder(Family.QWEN2).hiddenSize(8).build());
+        assertTrue(e.getMessage().contains("required field intermediate_size is missing"), e.getMessage());
+        DecoderConfig built = ModelConfig.builder(Family.QWEN2).hiddenSize(8).intermediateSize(8).numLayers(1).numHeads(2)
+                .vocabSize(8).build().decoder();
+        assertEquals(parse("{\"model_type\": \"qwen2\", \"hidden_size\": 8, \"intermediate_size\": 8,"
+                + " \"num_hidden_layers\": 1, \"num_attention_heads\": 2, \"vocab_size\": 8}"), built, "the file's defaults");
+    }
+
     private static void assertMessage(String json, String fragment) {
         InvalidFileException e = assertThrows(InvalidFileException.class, () -> parse(json));
         assertTrue(e.getMessage().startsWith(NAME + ": ") && e.getMessage().contains(fragment),
@@ -206,19 +263,19 @@ class ModelConfigTest {
 
     @Test
     void eosTokenIdMayBeAList() {
-        ModelConfig c = parse(minimal("llama").replace("{", "{\"eos_token_id\": [128001, 128009],"));
+        DecoderConfig c = parse(minimal("llama").replace("{", "{\"eos_token_id\": [128001, 128009],").replace("512}", "128256}"));
         assertEquals(List.of(128001, 128009), c.eosTokenIds());
         assertEquals(128001, c.eosTokenId());
     }
 
     @Test
     void ropeParametersOfNewerTransformersAreRead() {
-        ModelConfig plain = parse(minimal("llama").replace("{", "{\"rope_parameters\": {\"rope_type\": \"default\", \"rope_theta\": 500000.0},"));
+        DecoderConfig plain = parse(minimal("llama").replace("{", "{\"rope_parameters\": {\"rope_type\": \"default\", \"rope_theta\": 500000.0},"));
         assertEquals(500000.0, plain.ropeTheta());
         assertNull(plain.ropeScaling());
-        ModelConfig scaled = parse(minimal("llama").replace("{", "{\"rope_parameters\": {\"rope_type\": \"llama3\", \"factor\": 8.0, \"rope_theta\": 500000.0},"));
+        DecoderConfig scaled = parse(minimal("llama").replace("{", "{\"rope_parameters\": {\"rope_type\": \"llama3\", \"factor\": 8.0, \"rope_theta\": 500000.0},"));
         assertEquals("llama3", scaled.ropeScaling().get("rope_type"));
-        ModelConfig legacy = parse(minimal("llama").replace("{", "{\"rope_scaling\": {\"type\": \"linear\", \"factor\": 2.0},"));
+        DecoderConfig legacy = parse(minimal("llama").replace("{", "{\"rope_scaling\": {\"type\": \"linear\", \"factor\": 2.0},"));
         assertEquals(Map.of("type", "linear", "factor", 2.0), legacy.ropeScaling());
     }
 
@@ -234,7 +291,7 @@ class ModelConfigTest {
                 .numLayers(SeededCases.between(rnd, 1, 4))
                 .numHeads(heads)
                 .numKvHeads(kv)
-                .vocabSize(SeededCases.between(rnd, 1, 100))
+                .vocabSize(SeededCases.between(rnd, 8, 100))
                 .tieWordEmbeddings(rnd.nextBoolean())
                 .attentionBias(rnd.nextBoolean())
                 .mlpBias(rnd.nextBoolean())
@@ -245,8 +302,7 @@ class ModelConfigTest {
         if (rnd.nextBoolean()) {
             b.modelType(family == Family.LLAMA ? "llava_llama" : "llava_qwen").mmHiddenSize(1024)
                     .mmProjectorType("mlp2x_gelu").mmVisionTower("openai/clip-vit-large-patch14-336")
-                    .mmVideoTower("SpatialAwareModule").mmVisionSelectLayer(-2).numFrames(20).mmUseImStartEnd(false)
-                    .imageAspectRatio("pad").numSampleTokens(1024);
+                    .mmVideoTower("SpatialAwareModule").mmVisionSelectLayer(-2).mmVisionSelectFeature("patch").numFrames(20);
         }
         return b.build();
     }
@@ -262,12 +318,12 @@ class ModelConfigTest {
     @Test
     void parameterCountIsTheSumOfTheExpectedShapes() {
         SeededCases.run("parameterCountIsTheSumOfTheExpectedShapes", 200, rnd -> {
-            ModelConfig c = randomConfig(rnd);
+            DecoderConfig c = randomConfig(rnd).decoder();
             long sum = 0;
-            for (long[] shape : c.expectedDecoderShapes().values()) sum += Tensor.elementCount(shape);
+            for (long[] shape : shapes(c).values()) sum += Tensor.elementCount(shape);
             assertEquals(sum, c.parameterCount());
             int perLayer = 9 + (c.attentionBias() ? 3 : 0) + (c.attentionOutputBias() ? 1 : 0) + (c.mlpBias() ? 3 : 0);
-            assertEquals(2 + (c.tieWordEmbeddings() ? 0 : 1) + c.numLayers() * perLayer, c.expectedDecoderShapes().size());
+            assertEquals(2 + (c.tieWordEmbeddings() ? 0 : 1) + c.numLayers() * perLayer, shapes(c).size());
         });
     }
 

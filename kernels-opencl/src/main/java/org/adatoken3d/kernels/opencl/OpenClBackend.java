@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import org.adatoken3d.kernels.AttentionShape;
 import org.adatoken3d.kernels.ContributionProbe;
+import org.adatoken3d.kernels.GeluForm;
 import org.adatoken3d.kernels.Rope;
 import org.adatoken3d.kernels.RopeStyle;
 import org.adatoken3d.kernels.WeightFormat;
@@ -232,6 +233,14 @@ final class OpenClBackend implements Backend {
         checkRows(g, rows);
         if (rows == 0) return;
         launch(layer.kernel("silu_mul"), new long[] {(long) rows * g.cols()}, null, g, floats(up));
+    }
+
+    @Override
+    public void geluMul(Tensor gate, Tensor up, int rows, GeluForm form) {
+        ClTensor g = floats(gate);
+        checkRows(g, rows);
+        if (rows == 0) return;
+        launch(layer.kernel("gelu_mul"), new long[] {(long) rows * g.cols()}, null, g, floats(up), form.ordinal());
     }
 
     @Override

@@ -43,6 +43,19 @@ __kernel void silu_mul(__global float* gate, __global const float* up) {
     gate[i] = g / (1.0f + exp(-g)) * up[i];
 }
 
+// form is GeluForm's ordinal: 0 ERF (exact), 1 TANH (as the CPU writes it, x * sigmoid(2*sqrt(2/pi)*(x + 0.044715x^3))),
+// 2 QUICK (x * sigmoid(1.702x)).
+__kernel void gelu_mul(__global float* gate, __global const float* up, const int form) {
+    const size_t i = get_global_id(0);
+    const float g = gate[i];
+    const float s = 0.7978845608f; // sqrt(2/pi)
+    float y;
+    if (form == 0) y = 0.5f * g * (1.0f + erf(g * 0.70710678f));
+    else if (form == 1) y = g / (1.0f + exp((g * g * (-2.0f * 0.044715f * s) - 2.0f * s) * g));
+    else y = g / (1.0f + exp(-1.702f * g));
+    gate[i] = y * up[i];
+}
+
 // RoPE with explicit positions. The angle is the f32 product position * inv_freq, as Hugging Face forms it; its
 // cos/sin are taken in double where the device has it and rounded to f32, as the CPU backend takes them.
 // Work item (i, row * heads + head) rotates pair i of one head.

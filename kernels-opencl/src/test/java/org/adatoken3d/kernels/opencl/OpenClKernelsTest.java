@@ -20,6 +20,7 @@ import org.adatoken3d.kernels.RopeStyle;
 import org.adatoken3d.kernels.WeightFormat;
 import org.adatoken3d.kernels.WeightMatrix;
 import org.adatoken3d.kernels.backend.KvLayer;
+import org.adatoken3d.kernels.GeluForm;
 import org.adatoken3d.kernels.backend.Tensor;
 import org.adatoken3d.kernels.reference.ReferenceKernels;
 import org.adatoken3d.testing.SeededCases;
@@ -188,6 +189,27 @@ class OpenClKernelsTest {
             cl.addBias(gt, rows, cl.vector(bias));
             float[] biased = download(gt, rows);
             for (int i = 0; i < n; i++) assertEquals(sum[i] + bias[i % cols], biased[i], 0f, "bias " + i);
+        });
+    }
+
+    /** gelu·mul in every form against the double reference: OpenCL's erf and exp are within 16 and 3 ulp. */
+    @Test
+    void geluMulMatchesReferenceInEveryForm() {
+        SeededCases.run("openclGeluMulMatchesReference", 30, r -> {
+            int rows = between(r, 1, 9), cols = between(r, 1, 200), n = rows * cols;
+            float[] g = uniform(r, n, 6f), u = uniform(r, n, 2f);
+            for (GeluForm form : GeluForm.values()) {
+                Tensor gt = upload(g, rows, cols), ut = upload(u, rows, cols);
+                cl.geluMul(gt, ut, rows, form);
+                float[] got = download(gt, rows), gelu = ReferenceKernels.gelu(g, n, form.name().toLowerCase());
+                for (int i = 0; i < n; i++) {
+                    double ref = (double) gelu[i] * u[i];
+                    assertEquals(ref, got[i], 64 * U * (Math.abs(g[i]) + 1) * Math.abs(u[i]) * (1 + Math.abs(g[i])) + 1e-30,
+                            form + " gelu·mul " + i + " of " + g[i]);
+                }
+                cl.free(gt);
+                cl.free(ut);
+            }
         });
     }
 

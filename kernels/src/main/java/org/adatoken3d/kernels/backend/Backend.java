@@ -2,6 +2,7 @@ package org.adatoken3d.kernels.backend;
 
 import org.adatoken3d.kernels.AttentionShape;
 import org.adatoken3d.kernels.ContributionProbe;
+import org.adatoken3d.kernels.GeluForm;
 import org.adatoken3d.kernels.Rope;
 import org.adatoken3d.kernels.WeightMatrix;
 
@@ -65,6 +66,9 @@ public interface Backend extends AutoCloseable {
 
     /** {@code gate = silu(gate) · up} over the first {@code rows} rows. */
     void siluMul(Tensor gate, Tensor up, int rows);
+
+    /** {@code gate = gelu(gate) · up} over the first {@code rows} rows, GELU in {@code form}. */
+    void geluMul(Tensor gate, Tensor up, int rows, GeluForm form);
 
     /** {@code acc += x} over the first {@code rows} rows. */
     void add(Tensor acc, Tensor x, int rows);

@@ -4,6 +4,7 @@ import org.adatoken3d.kernels.Activations;
 import org.adatoken3d.kernels.Attention;
 import org.adatoken3d.kernels.AttentionShape;
 import org.adatoken3d.kernels.ContributionProbe;
+import org.adatoken3d.kernels.GeluForm;
 import org.adatoken3d.kernels.Gemm;
 import org.adatoken3d.kernels.Parallel;
 import org.adatoken3d.kernels.RmsNorm;
@@ -98,6 +99,11 @@ public final class CpuBackend implements Backend {
     @Override
     public void siluMul(Tensor gate, Tensor up, int rows) {
         Activations.siluMul(f(gate), f(up), rows * gate.cols());
+    }
+
+    @Override
+    public void geluMul(Tensor gate, Tensor up, int rows, GeluForm form) {
+        Activations.geluMul(f(gate), f(up), rows * gate.cols(), form);
     }
 
     @Override

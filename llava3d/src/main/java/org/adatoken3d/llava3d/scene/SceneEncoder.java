@@ -9,7 +9,7 @@ import org.adatoken3d.llava3d.vision.ClipVisionConfig;
 import org.adatoken3d.llava3d.vision.ClipVisionTower;
 import org.adatoken3d.weights.Checkpoint;
 import org.adatoken3d.weights.InvalidFileException;
-import org.adatoken3d.weights.ModelConfig;
+import org.adatoken3d.weights.LlavaConfig;
 
 /**
  * LLaVA-3D's front end, from posed RGB-D views to the spatial tokens the decoder reads (DESIGN.md §3): per view,
@@ -55,12 +55,12 @@ public final class SceneEncoder {
     }
 
     /** The front end of a LLaVA-3D model folder, with its tower from the checkpoint or from {@code tower}. */
-    public static SceneEncoder of(Checkpoint checkpoint, ModelConfig config, ClipVisionTower tower) {
-        return of(checkpoint, config, tower, Projector.load(checkpoint, config));
+    public static SceneEncoder of(Checkpoint checkpoint, LlavaConfig llava, ClipVisionTower tower) {
+        return of(checkpoint, tower, Projector.load(checkpoint, llava));
     }
 
-    /** As {@link #of(Checkpoint, ModelConfig, ClipVisionTower)}, with the model's projector already loaded. */
-    public static SceneEncoder of(Checkpoint checkpoint, ModelConfig config, ClipVisionTower tower, Projector projector) {
+    /** As {@link #of(Checkpoint, LlavaConfig, ClipVisionTower)}, with the model's projector already loaded. */
+    public static SceneEncoder of(Checkpoint checkpoint, ClipVisionTower tower, Projector projector) {
         PositionEmbedding3d positions = PositionEmbedding3d.load(checkpoint, PositionEmbedding3d.SCENE_PREFIX);
         int width = tower.config().hidden();
         if (positions.width() != width || projector.inputWidth() != width) {

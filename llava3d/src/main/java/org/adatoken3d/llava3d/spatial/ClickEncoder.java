@@ -4,7 +4,8 @@ import java.util.List;
 import org.adatoken3d.llava3d.prompt.ClickQuestion;
 import org.adatoken3d.weights.Checkpoint;
 import org.adatoken3d.weights.InvalidFileException;
-import org.adatoken3d.weights.ModelConfig;
+import org.adatoken3d.weights.DecoderConfig;
+import org.adatoken3d.weights.TensorNames;
 
 /**
  * LLaVA-3D's click prompt encoder: a clicked point {@code [x, y, z]} (metres, the scene's axis-aligned frame) to one
@@ -19,8 +20,8 @@ public final class ClickEncoder {
     }
 
     /** Loads the click encoder; a checkpoint without one is an error here, so only questions with a click need it. */
-    public static ClickEncoder load(Checkpoint checkpoint, ModelConfig config) {
-        String first = PositionEmbedding3d.CLICK_PREFIX + ".position_embedding_head.0.weight";
+    public static ClickEncoder load(Checkpoint checkpoint, DecoderConfig config) {
+        String first = TensorNames.CLICK_ENCODER.first().weight();
         if (checkpoint.find(first).isEmpty()) {
             throw new InvalidFileException(checkpoint.directory(), "has no click encoder (" + first
                     + "), so it cannot read the question's [x, y, z] click; ask without one");

@@ -7,6 +7,7 @@ import org.adatoken3d.kernels.WeightMatrix;
 import org.adatoken3d.model.decoder.DecoderWeights;
 import org.adatoken3d.weights.Checkpoint;
 import org.adatoken3d.weights.InvalidFileException;
+import org.adatoken3d.weights.TensorNames;
 
 /**
  * LLaVA-3D's learned 3D position embedding ({@code PositionEmbeddingLearnedMLP}): Linear(3 → d), LayerNorm(d,
@@ -14,8 +15,8 @@ import org.adatoken3d.weights.InvalidFileException;
  * {@link #SCENE_PREFIX} (d = the vision width), the click prompt {@link #CLICK_PREFIX} (d = the LLM width).
  */
 public final class PositionEmbedding3d {
-    public static final String SCENE_PREFIX = "model.video_tower.video_tower.positional_embedding";
-    public static final String CLICK_PREFIX = "model.video_tower.prompt_encoder.pos_emb3d";
+    public static final String SCENE_PREFIX = TensorNames.SCENE_POSITIONS.prefix();
+    public static final String CLICK_PREFIX = TensorNames.CLICK_ENCODER.prefix();
     private static final float EPS = 1e-5f;
 
     private final WeightMatrix first;
@@ -36,19 +37,19 @@ public final class PositionEmbedding3d {
     }
 
     public static PositionEmbedding3d load(Checkpoint checkpoint, String prefix) {
-        String head = prefix + ".position_embedding_head.";
-        if (checkpoint.find(head + "0.weight").isEmpty()) {
-            throw new InvalidFileException(checkpoint.directory(), "has no " + head + "0.weight: cannot embed 3D positions");
+        TensorNames.PositionMlp n = new TensorNames.PositionMlp(prefix);
+        if (checkpoint.find(n.first().weight()).isEmpty()) {
+            throw new InvalidFileException(checkpoint.directory(), "has no " + n.first().weight() + ": cannot embed 3D positions");
         }
-        WeightMatrix first = DecoderWeights.matrix(checkpoint, head + "0.weight", DecoderWeights.Storage.AS_STORED);
-        WeightMatrix second = DecoderWeights.matrix(checkpoint, head + "3.weight", DecoderWeights.Storage.AS_STORED);
+        WeightMatrix first = DecoderWeights.matrix(checkpoint, n.first().weight(), DecoderWeights.Storage.AS_STORED);
+        WeightMatrix second = DecoderWeights.matrix(checkpoint, n.second().weight(), DecoderWeights.Storage.AS_STORED);
         int d = first.rows();
         if (first.cols() != 3 || second.rows() != d || second.cols() != d) {
-            throw new InvalidFileException(checkpoint.directory(), head + "{0,3}.weight are " + first + " and " + second
-                    + "; expected [d, 3] and [d, d]");
+            throw new InvalidFileException(checkpoint.directory(), prefix + ".position_embedding_head.{0,3}.weight are " + first
+                    + " and " + second + "; expected [d, 3] and [d, d]");
         }
-        return new PositionEmbedding3d(first, vector(checkpoint, head + "0.bias", d), vector(checkpoint, head + "1.weight", d),
-                vector(checkpoint, head + "1.bias", d), second, vector(checkpoint, head + "3.bias", d));
+        return new PositionEmbedding3d(first, vector(checkpoint, n.first().bias(), d), vector(checkpoint, n.norm().weight(), d),
+                vector(checkpoint, n.norm().bias(), d), second, vector(checkpoint, n.second().bias(), d));
     }
 
     private static float[] vector(Checkpoint checkpoint, String name, int d) {

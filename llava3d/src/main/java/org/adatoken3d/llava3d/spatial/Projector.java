@@ -8,7 +8,8 @@ import org.adatoken3d.kernels.WeightMatrix;
 import org.adatoken3d.model.decoder.DecoderWeights;
 import org.adatoken3d.weights.Checkpoint;
 import org.adatoken3d.weights.InvalidFileException;
-import org.adatoken3d.weights.ModelConfig;
+import org.adatoken3d.weights.LlavaConfig;
+import org.adatoken3d.weights.TensorNames;
 
 /**
  * LLaVA's {@code mlp2x_gelu} projector from vision features to the LLM width: Linear(mm_hidden → hidden), GELU
@@ -27,20 +28,22 @@ public final class Projector {
         this.secondBias = secondBias;
     }
 
-    public static Projector load(Checkpoint checkpoint, ModelConfig config) {
-        String type = config.mmProjectorType();
+    /** The projector of {@code checkpoint}; {@code llava} is its config's LLaVA part, or null when it has none. */
+    public static Projector load(Checkpoint checkpoint, LlavaConfig llava) {
+        String type = llava == null ? null : llava.mmProjectorType();
         if (type != null && !type.equals("mlp2x_gelu")) {
             throw new InvalidFileException(checkpoint.directory().resolve("config.json"),
                     "mm_projector_type " + type + " is not supported (only mlp2x_gelu)");
         }
-        if (checkpoint.find("model.mm_projector.0.weight").isEmpty()) {
-            throw new InvalidFileException(checkpoint.directory(), "has no model.mm_projector.0.weight: cannot project vision features");
+        TensorNames.Linear in = TensorNames.PROJECTOR_IN, out = TensorNames.PROJECTOR_OUT;
+        if (checkpoint.find(in.weight()).isEmpty()) {
+            throw new InvalidFileException(checkpoint.directory(), "has no " + in.weight() + ": cannot project vision features");
         }
         return new Projector(
-                DecoderWeights.matrix(checkpoint, "model.mm_projector.0.weight", DecoderWeights.Storage.AS_STORED),
-                checkpoint.tensor("model.mm_projector.0.bias").toFloatArray(),
-                DecoderWeights.matrix(checkpoint, "model.mm_projector.2.weight", DecoderWeights.Storage.AS_STORED),
-                checkpoint.tensor("model.mm_projector.2.bias").toFloatArray());
+                DecoderWeights.matrix(checkpoint, in.weight(), DecoderWeights.Storage.AS_STORED),
+                checkpoint.tensor(in.bias()).toFloatArray(),
+                DecoderWeights.matrix(checkpoint, out.weight(), DecoderWeights.Storage.AS_STORED),
+                checkpoint.tensor(out.bias()).toFloatArray());
     }
 
     public int inputWidth() {

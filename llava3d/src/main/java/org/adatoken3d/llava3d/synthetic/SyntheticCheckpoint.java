@@ -12,11 +12,12 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
 import org.adatoken3d.llava3d.vision.ClipVisionConfig;
-import org.adatoken3d.llava3d.vision.ClipVisionTower;
 import org.adatoken3d.weights.DType;
+import org.adatoken3d.weights.DecoderConfig;
 import org.adatoken3d.weights.Halfs;
 import org.adatoken3d.weights.ModelConfig;
 import org.adatoken3d.weights.ShardedCheckpointWriter;
+import org.adatoken3d.weights.TensorNames;
 import org.adatoken3d.weights.TensorSource;
 
 /**
@@ -61,7 +62,7 @@ public final class SyntheticCheckpoint {
 
     public ModelConfig config() {
         boolean llama = preset.family == SynthPreset.Family.LLAMA;
-        return ModelConfig.builder(llama ? ModelConfig.Family.LLAMA : ModelConfig.Family.QWEN2)
+        return ModelConfig.builder(llama ? DecoderConfig.Family.LLAMA : DecoderConfig.Family.QWEN2)
                 .modelType(llama ? "llava_llama" : "qwen2")
                 .architectures(List.of(llama ? "LlavaLlamaForCausalLM" : "Qwen2ForCausalLM"))
                 .hiddenSize(preset.hidden)
@@ -94,45 +95,24 @@ public final class SyntheticCheckpoint {
         };
     }
 
-    /** Every tensor with its shape; linear weights are [out, in] and drawn with std 1/sqrt(in). */
+    /**
+     * Every tensor with its shape, named and shaped by {@link TensorNames} from {@link #config()}: linear weights
+     * ([out, in]) drawn with std 1/sqrt(in), embeddings with std 1, biases 0.02, norm gains near 1.
+     */
     List<TensorSource> tensors(LongConsumer progressBytes) {
+        ModelConfig config = config();
+        List<TensorNames.Expected> expected = new ArrayList<>(TensorNames.decoder(config.decoder()));
+        if (config.isMultimodal()) expected.addAll(TensorNames.llava(config.decoder(), config.llava().mmHiddenSize()));
         List<TensorSource> t = new ArrayList<>();
-        int h = preset.hidden;
-        int kv = preset.kvHeads * preset.headDim();
-        boolean bias = preset.family == SynthPreset.Family.QWEN2;
-        t.add(random("model.embed_tokens.weight", 1.0, progressBytes, preset.vocab, h));
-        for (int l = 0; l < layers; l++) {
-            String p = "model.layers." + l + ".";
-            t.add(linear(p + "self_attn.q_proj.weight", h, h, progressBytes));
-            t.add(linear(p + "self_attn.k_proj.weight", kv, h, progressBytes));
-            t.add(linear(p + "self_attn.v_proj.weight", kv, h, progressBytes));
-            if (bias) {
-                t.add(random(p + "self_attn.q_proj.bias", 0.02, progressBytes, h));
-                t.add(random(p + "self_attn.k_proj.bias", 0.02, progressBytes, kv));
-                t.add(random(p + "self_attn.v_proj.bias", 0.02, progressBytes, kv));
-            }
-            t.add(linear(p + "self_attn.o_proj.weight", h, h, progressBytes));
-            t.add(linear(p + "mlp.gate_proj.weight", preset.intermediate, h, progressBytes));
-            t.add(linear(p + "mlp.up_proj.weight", preset.intermediate, h, progressBytes));
-            t.add(linear(p + "mlp.down_proj.weight", h, preset.intermediate, progressBytes));
-            t.add(norm(p + "input_layernorm.weight", h, progressBytes));
-            t.add(norm(p + "post_attention_layernorm.weight", h, progressBytes));
+        for (TensorNames.Expected e : expected) {
+            t.add(switch (e.kind()) {
+                case EMBEDDING -> random(e.name(), 1.0, progressBytes, e.shape());
+                case LINEAR -> random(e.name(), 1.0 / Math.sqrt(e.shape()[1]), progressBytes, e.shape());
+                case BIAS -> random(e.name(), 0.02, progressBytes, e.shape());
+                case NORM -> randomAround(1.0, e.name(), 0.1, progressBytes, e.shape());
+            });
         }
-        t.add(norm("model.norm.weight", h, progressBytes));
-        if (!preset.tiedEmbeddings) t.add(linear("lm_head.weight", preset.vocab, h, progressBytes));
-        if (preset.family == SynthPreset.Family.LLAMA) {
-            int mm = preset.mmHidden;
-            // mlp2x_gelu projector: Linear(mm -> h), GELU, Linear(h -> h).
-            t.add(linear("model.mm_projector.0.weight", h, mm, progressBytes));
-            t.add(random("model.mm_projector.0.bias", 0.02, progressBytes, h));
-            t.add(linear("model.mm_projector.2.weight", h, h, progressBytes));
-            t.add(random("model.mm_projector.2.bias", 0.02, progressBytes, h));
-            // 3D position embedding of the video tower: Linear(3 -> mm), LayerNorm, ReLU, Linear(mm -> mm).
-            mlp3d("model.video_tower.video_tower.positional_embedding.position_embedding_head.", mm, t, progressBytes);
-            // Click-prompt encoder: the same MLP shape into the LLM width.
-            mlp3d("model.video_tower.prompt_encoder.pos_emb3d.position_embedding_head.", h, t, progressBytes);
-            if (vision != null) clipTower(ClipVisionTower.LLAVA_PREFIX, vision, t, progressBytes);
-        }
+        if (config.isMultimodal() && vision != null) clipTower(TensorNames.CLIP_IN_LLAVA, vision, t, progressBytes);
         return t;
     }
 
@@ -161,15 +141,6 @@ public final class SyntheticCheckpoint {
         }
         t.add(norm(prefix + "post_layernorm.weight", h, progress));
         t.add(random(prefix + "post_layernorm.bias", 0.02, progress, h));
-    }
-
-    private void mlp3d(String prefix, int width, List<TensorSource> t, LongConsumer progress) {
-        t.add(linear(prefix + "0.weight", width, 3, progress));
-        t.add(random(prefix + "0.bias", 0.02, progress, width));
-        t.add(norm(prefix + "1.weight", width, progress));
-        t.add(random(prefix + "1.bias", 0.02, progress, width));
-        t.add(linear(prefix + "3.weight", width, width, progress));
-        t.add(random(prefix + "3.bias", 0.02, progress, width));
     }
 
     private TensorSource linear(String name, int out, int in, LongConsumer progress) {

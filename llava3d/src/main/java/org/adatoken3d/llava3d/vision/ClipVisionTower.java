@@ -18,6 +18,7 @@ import org.adatoken3d.kernels.WeightMatrix;
 import org.adatoken3d.weights.Checkpoint;
 import org.adatoken3d.weights.InvalidFileException;
 import org.adatoken3d.weights.Tensor;
+import org.adatoken3d.weights.TensorNames;
 
 /**
  * The CLIP vision transformer (Hugging Face {@code CLIPVisionModel}) on the engine's kernels, returning what LLaVA
@@ -36,8 +37,8 @@ import org.adatoken3d.weights.Tensor;
  * {@code model.vision_tower.vision_tower.vision_model.} inside a LLaVA checkpoint.
  */
 public final class ClipVisionTower implements AutoCloseable {
-    public static final String CLIP_PREFIX = "vision_model.";
-    public static final String LLAVA_PREFIX = "model.vision_tower.vision_tower." + CLIP_PREFIX;
+    public static final String CLIP_PREFIX = TensorNames.CLIP_ALONE;
+    public static final String LLAVA_PREFIX = TensorNames.CLIP_IN_LLAVA;
     /** LLaVA's {@code mm_vision_select_layer} default: the penultimate layer. */
     public static final int DEFAULT_SELECT_LAYER = -2;
 

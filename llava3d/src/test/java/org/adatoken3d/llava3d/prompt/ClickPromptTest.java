@@ -24,6 +24,7 @@ import org.adatoken3d.testing.SeededCases;
 import org.adatoken3d.weights.Checkpoint;
 import org.adatoken3d.weights.DType;
 import org.adatoken3d.weights.InvalidFileException;
+import org.adatoken3d.weights.DecoderConfig;
 import org.adatoken3d.weights.ModelConfig;
 import org.adatoken3d.weights.SafetensorsWriter;
 import org.adatoken3d.weights.TensorSource;
@@ -109,15 +110,15 @@ class ClickPromptTest {
         Files.createDirectories(bare);
         SafetensorsWriter.write(bare.resolve("model.safetensors"), Map.of("format", "pt"),
                 List.of(TensorSource.ofFloats("model.norm.weight", DType.F32, new long[] {4}, new float[4])));
-        ModelConfig config = ModelConfig.builder(ModelConfig.Family.LLAMA).hiddenSize(4).intermediateSize(4).numLayers(1).numHeads(1)
-                .vocabSize(8).maxPositionEmbeddings(16).build();
+        DecoderConfig config = ModelConfig.builder(DecoderConfig.Family.LLAMA).hiddenSize(4).intermediateSize(4).numLayers(1).numHeads(1)
+                .vocabSize(8).maxPositionEmbeddings(16).build().decoder();
         try (Checkpoint ckpt = Checkpoint.open(bare)) {
             InvalidFileException e = assertThrows(InvalidFileException.class, () -> ClickEncoder.load(ckpt, config));
             assertTrue(e.getMessage().startsWith(bare + ": has no click encoder (" + PositionEmbedding3d.CLICK_PREFIX), e.getMessage());
         }
         try (Model m = Model.open(modelDir, DecoderWeights.Storage.AS_STORED)) {
-            ModelConfig wider = ModelConfig.builder(ModelConfig.Family.LLAMA).hiddenSize(m.config().hiddenSize() + 1).intermediateSize(4)
-                    .numLayers(1).numHeads(1).vocabSize(8).maxPositionEmbeddings(16).build();
+            DecoderConfig wider = ModelConfig.builder(DecoderConfig.Family.LLAMA).hiddenSize(m.config().hiddenSize() + 1).intermediateSize(4)
+                    .numLayers(1).numHeads(1).vocabSize(8).maxPositionEmbeddings(16).build().decoder();
             InvalidFileException e = assertThrows(InvalidFileException.class, () -> ClickEncoder.load(m.checkpoint(), wider));
             assertTrue(e.getMessage().contains("they must match"), e.getMessage());
         }

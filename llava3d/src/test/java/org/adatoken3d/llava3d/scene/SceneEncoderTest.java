@@ -36,7 +36,7 @@ class SceneEncoderTest {
         List<SceneFrame> views = scene.sample(6);
         try (Checkpoint ckpt = Checkpoint.open(model); ClipVisionTower tower = ClipVisionTower.locate(ckpt, null, null)) {
             ModelConfig config = ModelConfig.load(model.resolve("config.json"));
-            SceneEncoder encoder = SceneEncoder.of(ckpt, config, tower);
+            SceneEncoder encoder = SceneEncoder.of(ckpt, config.llava(), tower);
             SceneEncoder.Encoded e = encoder.encode(scene, views, 0, SceneEncoder.Listener.SILENT);
             SpatialTokens s = e.spatial();
             assertEquals(6 * 16, e.patches());
@@ -53,7 +53,7 @@ class SceneEncoderTest {
             }
             assertEquals(cells.size(), s.count());
             assertEquals(s.count(), e.voxels());
-            assertEquals(s.count() * config.hiddenSize(), s.embeds().length);
+            assertEquals(s.count() * config.decoder().hiddenSize(), s.embeds().length);
             for (int t = 0; t < s.count(); t++) {
                 assertTrue(s.xyz()[t * 3] > -0.02 && s.xyz()[t * 3] < SyntheticScene.ROOM_X + 0.02, "token x inside the room");
                 assertTrue(s.xyz()[t * 3 + 2] > -0.02 && s.xyz()[t * 3 + 2] < SyntheticScene.ROOM_Z + 0.02, "token z inside the room");
@@ -76,7 +76,7 @@ class SceneEncoderTest {
         assertEquals(ScanNetScene.LAYOUT, scanNet.layout());
         assertEquals(EmbodiedScanInfo.LAYOUT, info.layout());
         try (Checkpoint ckpt = Checkpoint.open(model); ClipVisionTower tower = ClipVisionTower.locate(ckpt, null, null)) {
-            SceneEncoder encoder = SceneEncoder.of(ckpt, ModelConfig.load(model.resolve("config.json")), tower);
+            SceneEncoder encoder = SceneEncoder.of(ckpt, ModelConfig.load(model.resolve("config.json")).llava(), tower);
             SpatialTokens a = encoder.encode(scanNet, scanNet.sample(5), 0, SceneEncoder.Listener.SILENT).spatial();
             SpatialTokens b = encoder.encode(info, info.sample(5), 0, SceneEncoder.Listener.SILENT).spatial();
             assertTrue(a.count() > 10, "the views see the room: " + a.count() + " tokens");

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.IntConsumer;
 import org.adatoken3d.kernels.AttentionShape;
 import org.adatoken3d.kernels.ContributionProbe;
+import org.adatoken3d.kernels.GeluForm;
 import org.adatoken3d.kernels.Rope;
 import org.adatoken3d.kernels.RopeStyle;
 import org.adatoken3d.kernels.backend.Backend;
@@ -15,7 +16,7 @@ import org.adatoken3d.kernels.backend.Tensor;
 import org.adatoken3d.pruning.Contribution;
 import org.adatoken3d.pruning.KeepSet;
 import org.adatoken3d.pruning.QuerySet;
-import org.adatoken3d.weights.ModelConfig;
+import org.adatoken3d.weights.DecoderConfig;
 
 /**
  * The LLaMA / Qwen2 decoder: prefill in matrix form, decoding one token at a time, with AdaToken gating of the
@@ -29,7 +30,7 @@ import org.adatoken3d.weights.ModelConfig;
  * <p>One instance serves one generation at a time (it owns scratch buffers).
  */
 public final class Decoder {
-    private final ModelConfig config;
+    private final DecoderConfig config;
     private final DecoderWeights weights;
     private final Backend backend;
     private final ResidentWeights resident;
@@ -40,12 +41,13 @@ public final class Decoder {
     private final int kvWidth;
     private final int inter;
     private final int vocab;
+    private final DecoderConfig.Activation activation;
 
-    public Decoder(ModelConfig config, DecoderWeights weights) {
+    public Decoder(DecoderConfig config, DecoderWeights weights) {
         this(config, weights, RopeStyle.ROTATE_HALF);
     }
 
-    public Decoder(ModelConfig config, DecoderWeights weights, RopeStyle ropeStyle) {
+    public Decoder(DecoderConfig config, DecoderWeights weights, RopeStyle ropeStyle) {
         this(config, weights, ropeStyle, new CpuBackend());
     }
 
@@ -54,7 +56,7 @@ public final class Decoder {
      * gives the conformance suite a deliberately wrong engine to catch). The weights are made resident on
      * {@code backend} here; the caller keeps owning (and closes) the backend.
      */
-    public Decoder(ModelConfig config, DecoderWeights weights, RopeStyle ropeStyle, Backend backend) {
+    public Decoder(DecoderConfig config, DecoderWeights weights, RopeStyle ropeStyle, Backend backend) {
         if (config.ropeScaling() != null && !config.ropeScaling().isEmpty()) {
             throw new IllegalArgumentException("rope_scaling " + config.ropeScaling() + " is not supported (plain RoPE only)");
         }
@@ -67,11 +69,12 @@ public final class Decoder {
         this.kvWidth = config.numKvHeads() * config.headDim();
         this.inter = config.intermediateSize();
         this.vocab = config.vocabSize();
+        this.activation = config.activation();
         this.backend = backend;
         this.resident = ResidentWeights.upload(weights, backend);
     }
 
-    public ModelConfig config() {
+    public DecoderConfig config() {
         return config;
     }
 
@@ -260,7 +263,11 @@ public final class Decoder {
         backend.gemm(s.normed, n, w.up(), s.up);
         addBias(s.gate, n, w.gateBias());
         addBias(s.up, n, w.upBias());
-        backend.siluMul(s.gate, s.up, n);
+        switch (activation) {
+            case SILU -> backend.siluMul(s.gate, s.up, n);
+            case GELU -> backend.geluMul(s.gate, s.up, n, GeluForm.ERF);
+            case GELU_TANH -> backend.geluMul(s.gate, s.up, n, GeluForm.TANH);
+        }
         backend.gemm(s.gate, n, w.down(), s.normed);
         addBias(s.normed, n, w.downBias());
         backend.add(s.x, s.normed, n);

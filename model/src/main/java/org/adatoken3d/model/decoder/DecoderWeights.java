@@ -7,8 +7,10 @@ import org.adatoken3d.kernels.WeightFormat;
 import org.adatoken3d.kernels.WeightMatrix;
 import org.adatoken3d.weights.Checkpoint;
 import org.adatoken3d.weights.InvalidFileException;
+import org.adatoken3d.weights.DecoderConfig;
 import org.adatoken3d.weights.ModelConfig;
 import org.adatoken3d.weights.Tensor;
+import org.adatoken3d.weights.TensorNames;
 
 /** Every weight of the decoder, built from a checkpoint whose shapes were validated against its config. */
 public record DecoderWeights(WeightMatrix embedTokens, List<LayerWeights> layers, float[] finalNorm, WeightMatrix lmHead) {
@@ -19,38 +21,40 @@ public record DecoderWeights(WeightMatrix embedTokens, List<LayerWeights> layers
         Q8_0
     }
 
+    /** Checks {@code checkpoint} against the whole of {@code config} (see {@link Checkpoint#validate}), then loads the decoder. */
     public static DecoderWeights load(Checkpoint checkpoint, ModelConfig config, Storage storage) {
         checkpoint.validate(config);
-        List<LayerWeights> layers = new ArrayList<>(config.numLayers());
-        for (int l = 0; l < config.numLayers(); l++) {
-            String p = "model.layers." + l + ".";
-            boolean bias = config.attentionBias();
-            boolean mlpBias = config.mlpBias();
+        DecoderConfig c = config.decoder();
+        List<LayerWeights> layers = new ArrayList<>(c.numLayers());
+        for (int l = 0; l < c.numLayers(); l++) {
+            TensorNames.Layer n = TensorNames.layer(l);
+            boolean bias = c.attentionBias();
+            boolean mlpBias = c.mlpBias();
             layers.add(new LayerWeights(
-                    vector(checkpoint, p + "input_layernorm.weight"),
-                    matrix(checkpoint, p + "self_attn.q_proj.weight", storage),
-                    matrix(checkpoint, p + "self_attn.k_proj.weight", storage),
-                    matrix(checkpoint, p + "self_attn.v_proj.weight", storage),
-                    bias ? vector(checkpoint, p + "self_attn.q_proj.bias") : null,
-                    bias ? vector(checkpoint, p + "self_attn.k_proj.bias") : null,
-                    bias ? vector(checkpoint, p + "self_attn.v_proj.bias") : null,
-                    matrix(checkpoint, p + "self_attn.o_proj.weight", storage),
-                    config.attentionOutputBias() ? vector(checkpoint, p + "self_attn.o_proj.bias") : null,
-                    vector(checkpoint, p + "post_attention_layernorm.weight"),
-                    matrix(checkpoint, p + "mlp.gate_proj.weight", storage),
-                    matrix(checkpoint, p + "mlp.up_proj.weight", storage),
-                    matrix(checkpoint, p + "mlp.down_proj.weight", storage),
-                    mlpBias ? vector(checkpoint, p + "mlp.gate_proj.bias") : null,
-                    mlpBias ? vector(checkpoint, p + "mlp.up_proj.bias") : null,
-                    mlpBias ? vector(checkpoint, p + "mlp.down_proj.bias") : null));
+                    vector(checkpoint, n.inputNorm()),
+                    matrix(checkpoint, n.q().weight(), storage),
+                    matrix(checkpoint, n.k().weight(), storage),
+                    matrix(checkpoint, n.v().weight(), storage),
+                    bias ? vector(checkpoint, n.q().bias()) : null,
+                    bias ? vector(checkpoint, n.k().bias()) : null,
+                    bias ? vector(checkpoint, n.v().bias()) : null,
+                    matrix(checkpoint, n.o().weight(), storage),
+                    c.attentionOutputBias() ? vector(checkpoint, n.o().bias()) : null,
+                    vector(checkpoint, n.postAttentionNorm()),
+                    matrix(checkpoint, n.gate().weight(), storage),
+                    matrix(checkpoint, n.up().weight(), storage),
+                    matrix(checkpoint, n.down().weight(), storage),
+                    mlpBias ? vector(checkpoint, n.gate().bias()) : null,
+                    mlpBias ? vector(checkpoint, n.up().bias()) : null,
+                    mlpBias ? vector(checkpoint, n.down().bias()) : null));
         }
         // The embedding is only ever read a row at a time, so it stays as stored even under Q8_0.
-        WeightMatrix embed = matrix(checkpoint, "model.embed_tokens.weight", Storage.AS_STORED);
-        Optional<Tensor> head = checkpoint.find("lm_head.weight");
-        WeightMatrix lmHead = config.tieWordEmbeddings() || head.isEmpty()
+        WeightMatrix embed = matrix(checkpoint, TensorNames.EMBED_TOKENS, Storage.AS_STORED);
+        Optional<Tensor> head = checkpoint.find(TensorNames.LM_HEAD);
+        WeightMatrix lmHead = c.tieWordEmbeddings() || head.isEmpty()
                 ? (storage == Storage.Q8_0 ? embed.toQ8_0() : embed)
-                : matrix(checkpoint, "lm_head.weight", storage);
-        return new DecoderWeights(embed, List.copyOf(layers), vector(checkpoint, "model.norm.weight"), lmHead);
+                : matrix(checkpoint, TensorNames.LM_HEAD, storage);
+        return new DecoderWeights(embed, List.copyOf(layers), vector(checkpoint, TensorNames.FINAL_NORM), lmHead);
     }
 
     public static WeightMatrix matrix(Checkpoint checkpoint, String name, Storage storage) {

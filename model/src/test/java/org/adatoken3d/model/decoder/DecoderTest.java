@@ -37,6 +37,21 @@ class DecoderTest {
     }
 
     @Test
+    void prefillRunsTheMlpActivationTheConfigNames() {
+        for (String act : new String[] {"gelu", "gelu_new", "gelu_pytorch_tanh"}) {
+            SeededCases.run("prefillRunsTheMlpActivationTheConfigNames:" + act, 8, r -> {
+                Path dir = Files.createTempDirectory(tmp, "m");
+                RandomCheckpoint c = RandomCheckpoint.write(dir, r, act);
+                int[] ids = randomIds(r, SeededCases.between(r, 1, 24), c.config.vocabSize());
+                try (Model m = Model.open(dir, DecoderWeights.Storage.AS_STORED)) {
+                    assertClose(c.naive().forward(ids, 0, null), run(m, ids, null, new GatePolicy.NoPruning()).logits(),
+                            c.config.vocabSize());
+                }
+            });
+        }
+    }
+
+    @Test
     void gatedPrefillDropsTokensFromEveryLaterLayer() {
         SeededCases.run("gatedPrefillDropsTokensFromEveryLaterLayer", 30, r -> {
             Path dir = Files.createTempDirectory(tmp, "m");

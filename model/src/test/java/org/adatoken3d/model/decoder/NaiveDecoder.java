@@ -1,10 +1,11 @@
 package org.adatoken3d.model.decoder;
 
 import java.util.Map;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * A deliberately plain double-precision LLaMA/Qwen2 forward pass, written from the Hugging Face definitions
- * (RMSNorm, rotate_half RoPE, repeat_kv, SwiGLU), used only to check {@link Decoder}. Rows are processed with
+ * (RMSNorm, rotate_half RoPE, repeat_kv, the gated MLP with SiLU or a GELU), used only to check {@link Decoder}. Rows are processed with
  * explicit positions, and an optional keep-list drops rows before layer {@code gateLayer}, so it can also check
  * that gating removes tokens from every later layer and their caches.
  */
@@ -13,9 +14,11 @@ final class NaiveDecoder {
     final double eps, theta;
     final Map<String, float[]> w;
     final boolean tied;
+    final DoubleUnaryOperator act;
 
     NaiveDecoder(int hidden, int heads, int kvHeads, int inter, int vocab, int layers, double eps, double theta, boolean tied,
-            Map<String, float[]> weights) {
+            String hiddenAct, Map<String, float[]> weights) {
+        this.act = activation(hiddenAct);
         this.hidden = hidden;
         this.heads = heads;
         this.kvHeads = kvHeads;
@@ -99,7 +102,7 @@ final class NaiveDecoder {
             double[] h = rms(r, w.get(p + "post_attention_layernorm.weight"));
             double[] g = linear(h, w.get(p + "mlp.gate_proj.weight"), null, inter, hidden);
             double[] u = linear(h, w.get(p + "mlp.up_proj.weight"), null, inter, hidden);
-            for (int d = 0; d < inter; d++) g[d] = g[d] / (1 + Math.exp(-g[d])) * u[d];
+            for (int d = 0; d < inter; d++) g[d] = act.applyAsDouble(g[d]) * u[d];
             double[] down = linear(g, w.get(p + "mlp.down_proj.weight"), null, hidden, inter);
             for (int d = 0; d < hidden; d++) r[d] += down[d];
             out[i] = r;
@@ -139,5 +142,26 @@ final class NaiveDecoder {
             }
         }
         return y;
+    }
+
+    /** transformers' ACT2FN, in double. */
+    static DoubleUnaryOperator activation(String hiddenAct) {
+        return switch (hiddenAct) {
+            case "silu" -> g -> g / (1 + Math.exp(-g));
+            case "gelu" -> g -> 0.5 * g * (1 + erf(g / Math.sqrt(2)));
+            case "gelu_new", "gelu_pytorch_tanh" -> g -> 0.5 * g * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (g + 0.044715 * g * g * g)));
+            default -> throw new IllegalArgumentException(hiddenAct);
+        };
+    }
+
+    /** erf by its Maclaurin series (|x| ≤ 5: under 1e-12 absolute in double); ±1 beyond, where erf is within 2e-12 of it. */
+    static double erf(double x) {
+        if (Math.abs(x) > 5) return Math.signum(x);
+        double term = x, sum = x;
+        for (int n = 1; n < 200 && Math.abs(term) > 1e-17; n++) {
+            term *= -x * x / n;
+            sum += term / (2 * n + 1);
+        }
+        return 2 / Math.sqrt(Math.PI) * sum;
     }
 }
