@@ -28,7 +28,7 @@ final class ConformanceCommand implements Runnable {
 
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = {"Run each fixture through an implementation and compare with the oracle's expected outputs.",
-                    "Prints per-case errors and pass/fail, then a summary; exits 1 if any case failed."})
+                    "Prints per-case errors and pass/fail, then a summary; exits 1 if any case failed or a fixture is damaged."})
     static final class Check implements Callable<Integer> {
         @Option(names = "--fixtures", required = true, paramLabel = "DIR", description = "A fixture folder, or a folder of them.")
         Path fixtures;
@@ -37,23 +37,31 @@ final class ConformanceCommand implements Runnable {
                 description = "Run COMMAND --model DIR --input IN --output OUT instead of this engine in process, e.g. \"./adatoken3d forward\".")
         String impl;
 
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600",
+                description = "With --impl: kill a case's COMMAND (and every process it started) after SECONDS and fail that case "
+                        + "(default: ${DEFAULT-VALUE}).")
+        long timeoutSeconds;
+
         @Override
         public Integer call() throws Exception {
-            Implementation implementation = impl == null ? new EngineImplementation() : new CommandImplementation(impl);
-            List<Fixture> cases = Fixture.findAll(fixtures);
+            if (timeoutSeconds < 1) throw new UserException("--timeout must be >= 1 second, got " + timeoutSeconds);
+            Implementation implementation = impl == null ? new EngineImplementation()
+                    : new CommandImplementation(impl, java.time.Duration.ofSeconds(timeoutSeconds));
+            // Each case is read as it is checked: one damaged case.json is reported and the run goes on.
+            List<Path> cases = Fixture.findDirs(fixtures);
             if (cases.isEmpty()) throw new UserException(fixtures + ": no fixtures (folders with case.json) found");
             System.out.printf("checking %s on %d fixtures from %s%n", implementation.describe(), cases.size(), fixtures);
             Path work = Files.createTempDirectory("adatoken3d-conformance");
             List<CaseResult> results = new ArrayList<>();
             FixtureChecker checker = new FixtureChecker(implementation);
-            for (Fixture f : cases) {
-                CaseResult r = checker.check(f, work);
+            for (Path dir : cases) {
+                CaseResult r = checker.check(dir, work);
                 results.add(r);
                 ConformanceReport.printCase(System.out, r);
             }
             Files.deleteIfExists(work);
             System.out.println(ConformanceReport.summary(results));
-            return results.stream().anyMatch(r -> r.verdict() == CaseResult.Verdict.FAIL) ? 1 : 0;
+            return results.stream().anyMatch(r -> r.verdict() == CaseResult.Verdict.FAIL || r.verdict() == CaseResult.Verdict.FIXTURE) ? 1 : 0;
         }
     }
 }

@@ -11,7 +11,7 @@ public final class ConformanceReport {
     public static void printCase(PrintStream out, CaseResult r) {
         double logits = r.maxAbs("logits");
         double hidden = r.maxAbs("hidden_states");
-        out.printf("%-5s %-12s logits %-9s hidden %-9s %s%n", r.verdict(), r.name(), fmt(logits), fmt(hidden), r.message());
+        out.printf("%-7s %-12s logits %-9s hidden %-9s %s%n", r.verdict(), r.name(), fmt(logits), fmt(hidden), r.message());
         if (r.verdict() == Verdict.FAIL && !r.replay().isEmpty()) out.println("      replay: " + r.replay());
     }
 
@@ -24,6 +24,8 @@ public final class ConformanceReport {
         long pass = results.stream().filter(r -> r.verdict() == Verdict.PASS).count();
         long fail = results.stream().filter(r -> r.verdict() == Verdict.FAIL).count();
         long tie = results.stream().filter(r -> r.verdict() == Verdict.TIE).count();
-        return String.format("conformance: %d passed, %d failed, %d near-ties (reported, not counted as passes)", pass, fail, tie);
+        long fixture = results.stream().filter(r -> r.verdict() == Verdict.FIXTURE).count();
+        return String.format("conformance: %d passed, %d failed, %d near-ties (reported, not counted as passes)", pass, fail, tie)
+                + (fixture == 0 ? "" : String.format(", %d damaged fixtures (not judged)", fixture));
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import org.adatoken3d.conformance.CaseResult.TensorError;
 import org.adatoken3d.conformance.CaseResult.Verdict;
+import org.adatoken3d.weights.InvalidFileException;
 import org.adatoken3d.weights.SafetensorsFile;
 import org.adatoken3d.weights.Tensor;
 
@@ -21,11 +22,27 @@ public final class FixtureChecker {
         this.implementation = implementation;
     }
 
+    /** Reads and checks the case in {@code caseDir}; a case.json that cannot be read is reported as a damaged fixture. */
+    public CaseResult check(Path caseDir, Path workDir) {
+        Fixture fixture;
+        try {
+            fixture = Fixture.read(caseDir);
+        } catch (InvalidFileException e) {
+            return CaseResult.fixtureError(caseDir.getFileName() == null ? caseDir.toString() : caseDir.getFileName().toString(), e.getMessage());
+        }
+        return check(fixture, workDir);
+    }
+
     public CaseResult check(Fixture fixture, Path workDir) {
+        // The fixture first: a damaged expectation says nothing about the implementation.
+        String damage = damage(fixture);
+        if (damage != null) return CaseResult.fixtureError(fixture.name(), damage);
         Path output = workDir.resolve(fixture.name() + "-actual.safetensors");
         try {
             Files.createDirectories(workDir);
             implementation.forward(fixture.model(), fixture.inputs(), output);
+        } catch (CommandImplementation.TimedOut e) {
+            return new CaseResult(fixture.name(), Verdict.FAIL, List.of(), e.getMessage(), fixture.replay());
         } catch (Exception e) {
             return new CaseResult(fixture.name(), Verdict.FAIL, List.of(), "implementation failed: " + e.getMessage(), fixture.replay());
         }
@@ -42,9 +59,42 @@ public final class FixtureChecker {
         }
     }
 
+    /** What is wrong with the fixture's own files (its inputs and expectations), or null. */
+    static String damage(Fixture fixture) {
+        try (SafetensorsFile inputs = SafetensorsFile.open(fixture.inputs())) {
+            if (inputs.find("input_ids").isEmpty()) return fixture.inputs() + ": has no input_ids";
+        } catch (RuntimeException e) {
+            return e.getMessage();
+        }
+        try (SafetensorsFile expected = SafetensorsFile.open(fixture.expected())) {
+            String p = OutputLayout.problem(expected);
+            if (p == null) p = OutputLayout.nonFinite(expected);
+            if (p == null) p = disagreementWithCaseJson(fixture, expected);
+            return p == null ? null : fixture.expected() + ": " + p;
+        } catch (RuntimeException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** case.json's {@code outputs} name every expected tensor with its dtype and shape; a file that differs was replaced or cut. */
+    private static String disagreementWithCaseJson(Fixture fixture, SafetensorsFile expected) {
+        if (fixture.outputs().isEmpty()) return null;
+        for (Tensor t : expected.tensors()) {
+            String described = t.dtype() + " " + t.shapeString();
+            String listed = fixture.outputs().get(t.name());
+            if (!described.equals(listed)) {
+                return "'" + t.name() + "' is " + described + ", case.json says " + (listed == null ? "nothing of it" : listed);
+            }
+        }
+        if (fixture.outputs().size() != expected.tensors().size()) return "lacks tensors that case.json lists " + fixture.outputs().keySet();
+        return null;
+    }
+
     static CaseResult compare(Fixture fixture, SafetensorsFile expected, SafetensorsFile actual) {
         List<TensorError> errors = new ArrayList<>();
         List<String> problems = new ArrayList<>();
+        String layout = OutputLayout.differences(expected, actual);
+        if (layout != null) return fail(fixture, errors, layout);
 
         // Discrete decisions first: if the keep-set differs at a near-tie, rows no longer line up and the
         // float comparisons after it say nothing.
@@ -55,7 +105,7 @@ public final class FixtureChecker {
             if (got == null) return fail(fixture, errors, "output has no 'kept'");
             if (!Arrays.equals(want, got)) {
                 double margin = scalar(expected, "gate_margin");
-                if (margin < fixture.tieThresholds().getOrDefault("gate_margin", 0.0)) {
+                if (margin < fixture.tieThresholds().get("gate_margin")) {
                     return new CaseResult(fixture.name(), Verdict.TIE, errors, String.format(
                             "keep-set differs at a near-tie (oracle gate margin %.3g): kept %d vs oracle %d", margin, got.length, want.length),
                             fixture.replay());
@@ -83,7 +133,6 @@ public final class FixtureChecker {
                 continue;
             }
             Tolerance tol = fixture.tolerances().get(name);
-            if (tol == null) throw new IllegalArgumentException(fixture.dir() + "/case.json: no tolerance for " + name);
             TensorError e = measure(name, want.get(), got.get(), tol);
             errors.add(e);
             if (!e.withinTolerance()) {
@@ -99,7 +148,7 @@ public final class FixtureChecker {
             int t = firstDifference(want, got);
             if (t >= 0) {
                 float margin = t < want.length ? expected.tensor("greedy_margin").getFloat(t) : Float.POSITIVE_INFINITY;
-                if (problems.isEmpty() && margin < fixture.tieThresholds().getOrDefault("greedy_margin", 0.0)) {
+                if (problems.isEmpty() && margin < fixture.tieThresholds().get("greedy_margin")) {
                     return new CaseResult(fixture.name(), Verdict.TIE, errors,
                             String.format("greedy token %d differs at a near-tie (oracle top-2 margin %.3g)", t, margin), fixture.replay());
                 }

@@ -7,16 +7,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.adatoken3d.model.Model;
+import org.adatoken3d.model.NumericalFailure;
 import org.adatoken3d.model.decoder.Decoder;
+import org.adatoken3d.model.decoder.KvCache;
 import org.adatoken3d.model.decoder.PrefillRequest;
 import org.adatoken3d.model.decoder.PrefillResult;
-import org.adatoken3d.model.generation.Generation;
-import org.adatoken3d.model.generation.Generator;
 import org.adatoken3d.model.generation.Prompt;
-import org.adatoken3d.model.generation.SamplingParams;
+import org.adatoken3d.model.generation.Sampler;
 import org.adatoken3d.pruning.Contribution;
 import org.adatoken3d.weights.DType;
-import org.adatoken3d.weights.InvalidFileException;
 import org.adatoken3d.weights.SafetensorsFile;
 import org.adatoken3d.weights.SafetensorsWriter;
 import org.adatoken3d.weights.TensorSource;
@@ -28,11 +27,7 @@ public final class ForwardRun {
     public static void run(Model model, Path input, Path output, long kvBudgetBytes) {
         ForwardRequest request;
         try (SafetensorsFile in = SafetensorsFile.open(input)) {
-            request = ForwardRequest.read(in);
-        }
-        int hidden = model.config().hiddenSize();
-        if (request.spatialEmbeds() != null && request.spatialEmbedWidth() != hidden) {
-            throw new InvalidFileException(input, "spatial_embeds has width " + request.spatialEmbedWidth() + ", the model's hidden size is " + hidden);
+            request = ForwardRequest.read(in, model.config());
         }
         List<TensorSource> outputs = outputs(model, request, kvBudgetBytes);
         try {
@@ -47,21 +42,21 @@ public final class ForwardRun {
         int hidden = model.config().hiddenSize();
         int vocab = model.config().vocabSize();
         int layers = model.config().numLayers();
-        PrefillRequest prefillRequest = new PrefillRequest(request.spatial(), request.gate(), request.query(),
-                request.spatial() != null && request.spatial().count() > 0, PrefillRequest.Logits.ALL);
-        Generation g = new Generator(decoder, null, Generator.NO_EOS).generate(
-                new Prompt(request.inputIds(), request.spatial(), request.spatialEmbeds()), prefillRequest,
-                SamplingParams.greedy(), request.generate(), kvBudgetBytes, null, null);
-        PrefillResult p = g.prefill();
+        int n = request.inputIds().length;
+        boolean spatial = request.spatial() != null;
+        PrefillRequest prefillRequest = new PrefillRequest(request.spatial(), request.gate(), request.query(), spatial, PrefillRequest.Logits.ALL);
+        KvCache cache = decoder.newCache(n + request.generate(), kvBudgetBytes);
+        Prompt prompt = new Prompt(request.inputIds(), request.spatial(), request.spatialEmbeds());
+        PrefillResult p = decoder.prefill(prompt.embed(decoder), n, cache, prefillRequest, null);
         int rows = p.positions().length;
 
         List<TensorSource> out = new ArrayList<>();
         out.add(TensorSource.ofFloats("logits", DType.F32, new long[] {rows, vocab}, p.logits()));
         out.add(TensorSource.ofFloats("hidden_states", DType.F32, new long[] {rows, hidden}, p.hidden()));
         out.add(TensorSource.ofLongs("positions", new long[] {rows}, toLongs(p.positions())));
-        if (request.spatial() != null && request.spatial().count() > 0) {
-            int n = request.spatial().count();
-            float[] contribution = new float[layers * n];
+        if (spatial) {
+            int count = request.spatial().count();
+            float[] contribution = new float[layers * count];
             float[] share = new float[layers];
             int[] kept = p.keepSet() == null ? null : p.keepSet().kept();
             for (int l = 0; l < layers; l++) {
@@ -70,22 +65,47 @@ public final class ForwardRun {
                 double[] normalized = c.normalized();
                 boolean pruned = kept != null && l >= request.gate().layer();
                 for (int i = 0; i < normalized.length; i++) {
-                    contribution[l * n + (pruned ? kept[i] : i)] = (float) normalized[i];
+                    contribution[l * count + (pruned ? kept[i] : i)] = (float) normalized[i];
                 }
                 share[l] = (float) c.spatialShare();
             }
-            out.add(TensorSource.ofFloats("contribution", DType.F32, new long[] {layers, n}, contribution));
+            out.add(TensorSource.ofFloats("contribution", DType.F32, new long[] {layers, count}, contribution));
             out.add(TensorSource.ofFloats("spatial_share", DType.F32, new long[] {layers}, share));
             if (kept != null) {
                 long[] keptPositions = new long[kept.length];
                 for (int i = 0; i < kept.length; i++) keptPositions[i] = request.spatial().start() + kept[i];
                 out.add(TensorSource.ofLongs("kept", new long[] {kept.length}, keptPositions));
+                double margin = GateMargin.of(request.gate(), p.contributions().get(request.gate().layer() - 1).normalized());
+                out.add(TensorSource.ofFloats("gate_margin", DType.F32, new long[] {1}, new float[] {(float) margin}));
             }
         }
-        if (request.generate() > 0) {
-            out.add(TensorSource.ofLongs("greedy_ids", new long[] {g.generated().length}, toLongs(g.generated())));
-        }
+        if (request.generate() > 0) greedy(decoder, cache, p.lastLogits(vocab), n, request.generate(), out);
         return out;
+    }
+
+    /**
+     * §6.3: exactly {@code steps} argmax tokens (no EOS), the first from the prefill's last row, each next one fed at
+     * the following position; with each step's top-1 minus top-2 logit.
+     */
+    private static void greedy(Decoder decoder, KvCache cache, float[] logits, int n, int steps, List<TensorSource> out) {
+        long[] ids = new long[steps];
+        float[] margins = new float[steps];
+        for (int t = 0; t < steps; t++) {
+            NumericalFailure.checkFinite(logits, "the logits at position " + (n - 1 + t));
+            int token = Sampler.argmax(logits);
+            ids[t] = token;
+            margins[t] = topTwoGap(logits, token);
+            if (t + 1 < steps) logits = decoder.decode(token, n + t, cache);
+        }
+        out.add(TensorSource.ofLongs("greedy_ids", new long[] {steps}, ids));
+        out.add(TensorSource.ofFloats("greedy_margin", DType.F32, new long[] {steps}, margins));
+    }
+
+    /** Largest minus second-largest logit; +∞ with a vocabulary of one. */
+    private static float topTwoGap(float[] logits, int best) {
+        float second = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < logits.length; i++) if (i != best && logits[i] > second) second = logits[i];
+        return logits.length == 1 ? Float.POSITIVE_INFINITY : logits[best] - second;
     }
 
     private static long[] toLongs(int[] a) {

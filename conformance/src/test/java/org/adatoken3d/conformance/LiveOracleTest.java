@@ -53,7 +53,7 @@ class LiveOracleTest {
         }
         System.out.println(ConformanceReport.summary(results));
         WorstErrors.print(System.out, results, cases);
-        List<String> failures = results.stream().filter(r -> r.verdict() == Verdict.FAIL)
+        List<String> failures = results.stream().filter(r -> r.verdict() == Verdict.FAIL || r.verdict() == Verdict.FIXTURE)
                 .map(r -> r.name() + ": " + r.message() + "\n    replay: " + r.replay() + " && ./adatoken3d conformance check --fixtures DIR")
                 .toList();
         assertTrue(failures.isEmpty(), failures.size() + " of " + count + " live cases failed (base seed " + seed + "):\n" + String.join("\n", failures));

@@ -175,6 +175,7 @@ public final class Llava3d implements AutoCloseable {
     public CalibrationSample measure(Prompt prompt, QuerySet query) {
         PrefillRequest request = new PrefillRequest(prompt.spatial(), new GatePolicy.NoPruning(), query, true, PrefillRequest.Logits.LAST);
         var decoder = model.decoder();
+        decoder.checkFitsContext(prompt.ids().length);
         var cache = decoder.newCache(prompt.ids().length, options.kvBudgetBytes());
         PrefillResult result = decoder.prefill(prompt.embed(decoder), prompt.ids().length, cache, request, null);
         return CalibrationSample.of(prompt.ids().length, result.contributions());

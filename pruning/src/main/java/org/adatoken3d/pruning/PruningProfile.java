@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.adatoken3d.weights.InvalidFileException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -147,18 +148,27 @@ public record PruningProfile(String model, String family, int layers, int gateLa
         Files.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
     }
 
-    /** Reads a profile; any problem is an IllegalArgumentException whose message starts with the file's name. */
+    /** Reads a profile; any problem is an {@link InvalidFileException} naming the file. */
     public static PruningProfile load(Path file) {
+        byte[] bytes;
         try {
-            if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no such profile file");
+            if (!Files.isRegularFile(file)) throw new InvalidFileException(file, "no such profile file");
             if (Files.size(file) > MAX_FILE_BYTES) {
-                throw new IllegalArgumentException("is " + Files.size(file) + " bytes; a pruning profile is a few KB");
+                throw new InvalidFileException(file, "is " + Files.size(file) + " bytes; a pruning profile is a few KB");
             }
-            return fromJson(Files.readAllBytes(file));
+            bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage(), e);
+            throw new InvalidFileException(file, "cannot read: " + e.getMessage(), e);
+        }
+        return parse(file, bytes);
+    }
+
+    /** The profile in {@code bytes} (a profile file's content); {@code file} names it in errors. */
+    static PruningProfile parse(Path file, byte[] bytes) {
+        try {
+            return fromJson(bytes);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            throw new InvalidFileException(file, e.getMessage(), e);
         }
     }
 

@@ -16,6 +16,7 @@ import org.adatoken3d.pruning.GatePolicy.AdaptiveGate;
 import org.adatoken3d.pruning.PruningProfile.LayerProfile;
 import org.adatoken3d.pruning.PruningProfile.TargetMetric;
 import org.adatoken3d.testing.SeededCases;
+import org.adatoken3d.weights.InvalidFileException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,14 +76,14 @@ class PruningProfileTest {
     private static String loadError(Path dir, String content) throws Exception {
         Path file = dir.resolve("bad.json");
         Files.writeString(file, content);
-        var e = assertThrows(IllegalArgumentException.class, () -> PruningProfile.load(file));
+        var e = assertThrows(InvalidFileException.class, () -> PruningProfile.load(file));
         assertTrue(e.getMessage().startsWith(file.toString() + ": "), e.getMessage());
         return e.getMessage();
     }
 
     @Test
     void badFilesNameTheFileAndTheProblem(@TempDir Path dir) throws Exception {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> PruningProfile.load(dir.resolve("missing.json")))
+        assertTrue(assertThrows(InvalidFileException.class, () -> PruningProfile.load(dir.resolve("missing.json")))
                 .getMessage().contains("missing.json: no such profile file"));
         assertTrue(loadError(dir, "").contains("not a pruning profile"));
         assertTrue(loadError(dir, "{\"format\": ").contains("not valid JSON at line 1"));
@@ -157,7 +158,7 @@ class PruningProfileTest {
             try {
                 PruningProfile p = PruningProfile.load(file);
                 p.policy(); // a mutant that still parses must still be a usable profile
-            } catch (IllegalArgumentException e) {
+            } catch (InvalidFileException e) {
                 assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
                 assertFalse(e.getMessage().isBlank());
             }

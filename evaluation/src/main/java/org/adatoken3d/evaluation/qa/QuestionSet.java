@@ -13,11 +13,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.SequencedSet;
+import org.adatoken3d.weights.FolderPaths;
 import org.adatoken3d.weights.InvalidFileException;
 
 /**
  * The questions of a spatial-QA split (JSON, format {@value #FORMAT}; conformance/python/spatialqa/README.md) and
- * the scene file they are about, named by {@code scenes_file} relative to the JSON file.
+ * the scene file they are about, named by {@code scenes_file} relative to the JSON file (and inside its folder).
  */
 public record QuestionSet(Path file, Path scenesFile, List<QaQuestion> questions, List<List<String>> sceneObjects) {
     public static final String FORMAT = "adatoken3d-spatialqa/1";
@@ -61,9 +62,10 @@ public record QuestionSet(Path file, Path scenesFile, List<QaQuestion> questions
             throw new InvalidFileException(file, "format must be \"" + FORMAT + "\", got " + root.path("format"));
         }
         JsonNode scenes = root.path("scenes_file");
-        if (!scenes.isTextual() || scenes.asText().isBlank() || Path.of(scenes.asText()).isAbsolute()) {
+        if (!scenes.isTextual() || scenes.asText().isBlank()) {
             throw new InvalidFileException(file, "scenes_file must name the scene file relative to this one, got " + scenes);
         }
+        Path scenesFile = FolderPaths.inside(file.toAbsolutePath().getParent(), scenes.asText(), file, "scenes_file");
         JsonNode list = root.path("questions");
         if (!list.isArray() || list.isEmpty()) throw new InvalidFileException(file, "questions must be a non-empty array");
         List<QaQuestion> questions = new ArrayList<>();
@@ -75,8 +77,7 @@ public record QuestionSet(Path file, Path scenesFile, List<QaQuestion> questions
             }
             questions.add(new QaQuestion(scene.asInt(), text(file, i, q, "type"), text(file, i, q, "question"), text(file, i, q, "answer")));
         }
-        Path parent = file.toAbsolutePath().getParent();
-        return new QuestionSet(file, parent.resolve(scenes.asText()).normalize(), questions, sceneObjects(root.path("scenes")));
+        return new QuestionSet(file, scenesFile, questions, sceneObjects(root.path("scenes")));
     }
 
     /** The optional scene descriptions, read leniently: they only label what the scene file holds. */

@@ -88,7 +88,22 @@ class QaFilesTest {
         assertTrue(parseError(f, head + "[{\"scene\": 0, \"type\": \"a\", \"question\": \"b\"}]}")
                 .contains("question 0: answer must be a non-empty string"));
         assertTrue(parseError(f, "{\"format\": \"adatoken3d-spatialqa/1\", \"scenes_file\": \"/abs\", \"questions\": []}")
-                .contains("scenes_file must name the scene file relative to this one"));
+                .contains("scenes_file is the absolute path \"/abs\""));
+    }
+
+    @Test
+    void aSceneFileOutsideTheQuestionFilesFolderIsRefused() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("split"));
+        Path outside = Files.writeString(tmp.resolve("secret.safetensors"), "not for the reader");
+        Files.createSymbolicLink(dir.resolve("link.safetensors"), outside);
+        String body = ", \"questions\": [{\"scene\": 0, \"type\": \"a\", \"question\": \"b\", \"answer\": \"c\"}]}";
+        for (String[] c : new String[][] {{"../../../etc/passwd", "lies outside"}, {"/etc/passwd", "is the absolute path"},
+                {"sub/../../secret.safetensors", "lies outside"}, {"link.safetensors", "symbolic link"}}) {
+            Path q = dir.resolve("q.json");
+            Files.writeString(q, "{\"format\": \"adatoken3d-spatialqa/1\", \"scenes_file\": \"" + c[0] + "\"" + body);
+            InvalidFileException e = assertThrows(InvalidFileException.class, () -> QuestionSet.read(q), c[0]);
+            assertTrue(e.getMessage().startsWith(q + ": scenes_file ") && e.getMessage().contains(c[1]), e.getMessage());
+        }
     }
 
     private static String parseError(Path f, String json) {

@@ -11,13 +11,13 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import org.adatoken3d.weights.FolderPaths;
 import org.adatoken3d.weights.InvalidFileException;
 
 /**
@@ -36,7 +36,7 @@ import org.adatoken3d.weights.InvalidFileException;
  *                 "cam2global": 4x4 camera-to-world}, ...]}]}
  * </pre>
  *
- * Paths are relative to the JSON file's folder. As EmbodiedScan's dataset reads it: without {@code depth_cam2img}
+ * Paths are relative to the JSON file's folder and must stay inside it. As EmbodiedScan's dataset reads it: without {@code depth_cam2img}
  * the depth camera is the colour camera; images may carry their own {@code cam2img} when the scene has none (here
  * they must then all agree, as one scene has one depth camera); the depth scale is 1000, 4000 for Matterport3D
  * scenes, unless {@code depth_shift} gives it. Matrices are nested lists (numpy's {@code tolist()}) or flat lists of
@@ -194,12 +194,7 @@ public final class EmbodiedScanInfo {
             JsonNode node = image.get(field.substring(field.lastIndexOf('.') + 1));
             if (node == null) throw error(field, "is missing");
             if (!node.isTextual() || node.asText().isEmpty()) throw error(field, "is not a file path: " + abbreviate(node.toString()));
-            Path p;
-            try {
-                p = base.resolve(node.asText());
-            } catch (InvalidPathException e) {
-                throw error(field, "is not a valid path: " + abbreviate(node.asText()));
-            }
+            Path p = FolderPaths.inside(base, node.asText(), file, at + field);
             if (mustExist && !Files.isRegularFile(p)) throw error(field, "names " + p + ", which does not exist");
             return p;
         }

@@ -107,8 +107,12 @@ public final class ImageFiles {
                 if (w < 1 || h < 1 || w > MAX_SIDE || h > MAX_SIDE || (long) w * h > MAX_PIXELS) {
                     throw new InvalidFileException(file, "declares a " + w + "x" + h + " image; frames are at most " + MAX_SIDE + " pixels a side");
                 }
+                // A truncated or corrupt JPEG is not an error to ImageIO: it warns and fills the missing rows with grey.
+                java.util.List<String> warnings = new java.util.ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 BufferedImage image = reader.read(0);
                 if (image == null) throw new InvalidFileException(file, "holds no image");
+                if (!warnings.isEmpty()) throw new InvalidFileException(file, "is damaged (" + warnings.get(0) + "); re-export the frame");
                 return image;
             } finally {
                 reader.dispose();

@@ -20,6 +20,21 @@ public record ProcessedDepth(int size, float[] metres, CameraIntrinsics intrinsi
     /** ScanNet stores millimetres. */
     public static final double SCANNET_DEPTH_SCALE = 1000;
 
+    /**
+     * Throws unless intrinsics {@code k} can belong to {@code depth}'s size: the principal point of a real camera lies
+     * near the image centre (within a few percent), so one farther than an eighth of a side means the intrinsics are
+     * for another resolution (a depth frame exported at colour size, say) and every unprojected point would be
+     * misplaced, spreading the scene over many more voxels than it fills.
+     */
+    public static void checkIntrinsicsFit(Path file, DepthImage depth, CameraIntrinsics k) {
+        int w = depth.width(), h = depth.height();
+        if (Math.abs(k.cx() - w / 2.0) > w / 8.0 || Math.abs(k.cy() - h / 2.0) > h / 8.0) {
+            throw new InvalidFileException(file, String.format("is a %dx%d depth image, but the depth intrinsics put the principal point at"
+                    + " (%.1f, %.1f), far from its centre (%.1f, %.1f): the intrinsics are for an image of another size", w, h, k.cx(), k.cy(),
+                    w / 2.0, h / 2.0));
+        }
+    }
+
     public static ProcessedDepth of(Path file, DepthImage depth, CameraIntrinsics k, int size, double depthScale) {
         if (size < 2 || size % 2 != 0) throw new IllegalArgumentException("depth crop size must be even, got " + size);
         if (!depth.hasDepth()) throw new InvalidFileException(file, "has no depth: every pixel is 0");

@@ -82,8 +82,9 @@ public final class SceneEncoder {
             SceneFrame f = views.get(v);
             long t0 = System.nanoTime();
             float[] pixels = ClipImageProcessor.preprocess(ImageFiles.readRgb(f.color()), size);
-            ProcessedDepth depth = ProcessedDepth.of(f.depth(), ImageFiles.readDepth(f.depth()), scene.depthIntrinsics(), size,
-                    scene.depthScale());
+            DepthImage depthImage = ImageFiles.readDepth(f.depth());
+            ProcessedDepth.checkIntrinsicsFit(f.depth(), depthImage, scene.depthIntrinsics());
+            ProcessedDepth depth = ProcessedDepth.of(f.depth(), depthImage, scene.depthIntrinsics(), size, scene.depthScale());
             float[] viewXyz = Unprojection.patchXyz(depth, scene.axisAlignment().times(f.pose()), grid);
             long t1 = System.nanoTime();
             float[] viewFeatures = tower.encode(pixels);

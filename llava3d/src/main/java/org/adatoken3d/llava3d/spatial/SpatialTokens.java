@@ -31,37 +31,58 @@ public record SpatialTokens(int count, float[] embeds, float[] xyz) {
      */
     public static SpatialTokens read(Path file, int hidden, Supplier<Projector> projector) {
         try (SafetensorsFile in = SafetensorsFile.open(file)) {
-            Optional<Tensor> embeds = in.find("embeds");
-            Optional<Tensor> features = in.find("features");
-            float[] rows;
-            int count;
-            if (embeds.isPresent()) {
-                Tensor t = matrix(file, embeds.get(), hidden);
-                count = Math.toIntExact(t.dim(0));
-                rows = t.toFloatArray();
-            } else if (features.isPresent()) {
-                Projector p = projector.get();
-                Tensor t = matrix(file, features.get(), p.inputWidth());
-                count = Math.toIntExact(t.dim(0));
-                rows = p.project(t.toFloatArray(), count);
-            } else {
-                throw new InvalidFileException(file, "holds neither 'embeds' [N, " + hidden + "] nor 'features' [N, mm_hidden]");
-            }
-            if (count < 1) throw new InvalidFileException(file, "holds no spatial tokens");
-            float[] xyz = null;
-            Optional<Tensor> positions = in.find("xyz");
-            if (positions.isPresent()) {
-                Tensor t = positions.get();
-                if (t.rank() != 2 || t.dim(0) != count || t.dim(1) != 3) {
-                    throw new InvalidFileException(file, "xyz has shape " + t.shapeString() + ", expected [" + count + ", 3]");
-                }
-                xyz = t.toFloatArray();
-            }
-            for (float v : rows) {
-                if (!Float.isFinite(v)) throw new InvalidFileException(file, "spatial tokens contain non-finite values");
-            }
-            return new SpatialTokens(count, rows, xyz);
+            return from(in, hidden, projector);
         }
+    }
+
+    /** The spatial tokens of an open safetensors file (read whole; the file may be closed afterwards). */
+    public static SpatialTokens from(SafetensorsFile in, int hidden, Supplier<Projector> projector) {
+        Path file = in.path();
+        String format = in.metadata().get("format");
+        // The project's own formats name themselves; safetensors' framework tags ("pt", "np") say nothing of the content.
+        if (format != null && format.startsWith("adatoken3d-")) {
+            throw new InvalidFileException(file, "is a '" + format + "' file, not one scene's spatial tokens"
+                    + (format.startsWith("adatoken3d-spatialqa/") ? " (a spatial-QA split holds many scenes: use it through its questions file)" : ""));
+        }
+        Optional<Tensor> embeds = in.find("embeds");
+        Optional<Tensor> features = in.find("features");
+        if (embeds.isPresent() && features.isPresent()) {
+            throw new InvalidFileException(file, "holds both 'embeds' and 'features'; a spatial-token file holds one of them");
+        }
+        float[] rows;
+        int count;
+        if (embeds.isPresent()) {
+            Tensor t = matrix(file, embeds.get(), hidden);
+            count = Math.toIntExact(t.dim(0));
+            rows = t.toFloatArray();
+        } else if (features.isPresent()) {
+            if (!features.get().dtype().isFloatingPoint()) {
+                throw new InvalidFileException(file, "tensor features is " + features.get().dtype() + "; features are floats [N, mm_hidden]");
+            }
+            Projector p = projector.get();
+            Tensor t = matrix(file, features.get(), p.inputWidth());
+            count = Math.toIntExact(t.dim(0));
+            rows = p.project(t.toFloatArray(), count);
+        } else {
+            throw new InvalidFileException(file, "holds neither 'embeds' [N, " + hidden + "] nor 'features' [N, mm_hidden]");
+        }
+        if (count < 1) throw new InvalidFileException(file, "holds no spatial tokens");
+        float[] xyz = null;
+        Optional<Tensor> positions = in.find("xyz");
+        if (positions.isPresent()) {
+            Tensor t = positions.get();
+            if (!t.dtype().isFloatingPoint() || t.rank() != 2 || t.dim(0) != count || t.dim(1) != 3) {
+                throw new InvalidFileException(file, "xyz is " + t.dtype() + " " + t.shapeString() + ", expected floats [" + count + ", 3]");
+            }
+            xyz = t.toFloatArray();
+        }
+        for (float v : rows) {
+            if (!Float.isFinite(v)) throw new InvalidFileException(file, "spatial tokens contain non-finite values");
+        }
+        if (xyz != null) {
+            for (float v : xyz) if (!Float.isFinite(v)) throw new InvalidFileException(file, "xyz holds non-finite positions");
+        }
+        return new SpatialTokens(count, rows, xyz);
     }
 
     /**
@@ -81,9 +102,10 @@ public record SpatialTokens(int count, float[] embeds, float[] xyz) {
     }
 
     private static Tensor matrix(Path file, Tensor t, int width) {
-        if (t.rank() != 2 || t.dim(1) != width) {
-            throw new InvalidFileException(file, "tensor " + t.name() + " has shape " + t.shapeString() + ", expected [N, " + width + "]");
+        if (!t.dtype().isFloatingPoint() || t.rank() != 2 || t.dim(1) != width) {
+            throw new InvalidFileException(file, "tensor " + t.name() + " is " + t.dtype() + " " + t.shapeString() + ", expected floats [N, " + width + "]");
         }
+        if (t.elementCount() > Integer.MAX_VALUE - 8) throw new InvalidFileException(file, "tensor " + t.name() + " " + t.shapeString() + " is too large to read");
         return t;
     }
 }

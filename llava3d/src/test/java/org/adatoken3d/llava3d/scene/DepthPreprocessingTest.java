@@ -33,6 +33,24 @@ class DepthPreprocessingTest {
     }
 
     @Test
+    void aDepthImageOfAnotherSizeThanItsIntrinsicsIsRefused() {
+        SyntheticScene.Written w = SyntheticScene.write(tmp.resolve("s"), new SyntheticScene.Options(6, 96, 72, 4, 3, 0));
+        Scene scene = ScanNetScene.open(w.directory(), x -> {});
+        for (SceneFrame f : scene.frames()) {
+            DepthImage depth = ImageFiles.readDepth(f.depth());
+            ProcessedDepth.checkIntrinsicsFit(f.depth(), depth, scene.depthIntrinsics());
+        }
+        // The same camera's intrinsics on frames exported at twice (and one and a half times) the size.
+        for (int[] size : new int[][] {{192, 144}, {144, 108}}) {
+            DepthImage larger = new DepthImage(size[0], size[1], new char[size[0] * size[1]]);
+            InvalidFileException e = assertThrows(InvalidFileException.class,
+                    () -> ProcessedDepth.checkIntrinsicsFit(Path.of("d.png"), larger, scene.depthIntrinsics()));
+            assertTrue(e.getMessage().startsWith("d.png: is a " + size[0] + "x" + size[1] + " depth image") && e.getMessage().contains("another size"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void unprojectedPatchesLieOnTheSyntheticRoomsSurfaces() {
         // 96x72 frames with a 42-pixel crop: resized to 56x42, cropped 7 px each side, so the crop is exact.
         SyntheticScene.Written w = SyntheticScene.write(tmp.resolve("s"), new SyntheticScene.Options(6, 96, 72, 4, 3, 0));

@@ -45,6 +45,25 @@ class EmbodiedScanInfoTest {
     }
 
     @Test
+    void framePathsOutsideTheInfoFilesFolderAreRefused() throws IOException {
+        Path dir = scene("confined", 2, 0, SyntheticScene.Layout.EMBODIEDSCAN);
+        Path outside = Files.writeString(tmp.resolve("secret.png"), "not a frame");
+        Files.createSymbolicLink(dir.resolve("escape.png"), outside);
+        Path file = dir.resolve("confined.json");
+        for (String field : new String[] {"img_path", "depth_path"}) {
+            for (String[] c : new String[][] {{"../../../../etc/passwd", "lies outside"}, {"/etc/passwd", "is the absolute path"},
+                    {"posed_images/../../secret.png", "lies outside"}, {"escape.png", "symbolic link"}}) {
+                String img = field.equals("img_path") ? c[0] : "posed_images/00000.jpg";
+                String depth = field.equals("depth_path") ? c[0] : "posed_images/00000.png";
+                Files.writeString(file, "{\"cam2img\": " + K3 + ", \"images\": [{\"img_path\": \"" + img + "\", \"depth_path\": \"" + depth
+                        + "\", \"cam2global\": " + POSE + "}]}");
+                InvalidFileException e = assertThrows(InvalidFileException.class, () -> EmbodiedScanInfo.read(file, w -> {}), c[0]);
+                assertTrue(e.getMessage().contains("images[0]." + field) && e.getMessage().contains(c[1]), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void bothLayoutsOfOneSceneReadBackAsTheSameFramesIntrinsicsAndPoses() {
         Scene scanNet = ScanNetScene.open(scene("sn", 12, 5, SyntheticScene.Layout.SCANNET), w -> {});
         List<String> warnings = new ArrayList<>();

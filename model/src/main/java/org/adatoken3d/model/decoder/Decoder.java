@@ -13,6 +13,7 @@ import org.adatoken3d.kernels.RopeStyle;
 import org.adatoken3d.kernels.backend.Backend;
 import org.adatoken3d.kernels.backend.CpuBackend;
 import org.adatoken3d.kernels.backend.Tensor;
+import org.adatoken3d.model.NumericalFailure;
 import org.adatoken3d.pruning.Contribution;
 import org.adatoken3d.pruning.KeepSet;
 import org.adatoken3d.pruning.QuerySet;
@@ -91,6 +92,18 @@ public final class Decoder {
         return KvCache.allocate(backend, config.numLayers(), config.numKvHeads(), config.headDim(), capacity, budgetBytes);
     }
 
+    /**
+     * Throws unless a prompt of {@code n} tokens fits the model's context: positions beyond
+     * {@code max_position_embeddings} were never trained, and what the model computes there is not an answer.
+     */
+    public void checkFitsContext(int n) {
+        int context = config.maxPositionEmbeddings();
+        if (n > context) {
+            throw new EngineArgumentException("prompt", "is " + n + " tokens, longer than the model's context of " + context
+                    + " tokens (max_position_embeddings)");
+        }
+    }
+
     /** Input embeddings of a prompt: token embeddings, with the spatial block's rows taken from {@code spatialEmbeds}. */
     public float[] embed(int[] ids, SpatialBlock spatial, float[] spatialEmbeds) {
         return embed(ids, spatial, spatialEmbeds, List.of());
@@ -139,6 +152,7 @@ public final class Decoder {
      */
     public PrefillResult prefill(float[] x, int n, KvCache cache, PrefillRequest request, IntConsumer onLayer) {
         if (n < 1) throw new EngineArgumentException("prompt", "is empty");
+        checkFitsContext(n);
         if (n > cache.capacity()) throw new IllegalArgumentException("prompt of " + n + " tokens exceeds the KV cache of " + cache.capacity());
         SpatialBlock spatial = request.spatial();
         if (spatial != null) spatial.checkWithin(n);
@@ -165,7 +179,10 @@ public final class Decoder {
             }
             tokensPerLayer[l] = n;
             float[] contribution = layer(l, n, cache, s, probe);
-            if (probe != null) contributions.set(l, Contribution.of(contribution));
+            if (probe != null) {
+                NumericalFailure.checkFinite(contribution, "the attention the spatial tokens received in layer " + l);
+                contributions.set(l, Contribution.of(contribution));
+            }
             if (gateHere) {
                 keepSet = request.gate().keepSet(contributions.get(l));
             }
@@ -217,6 +234,10 @@ public final class Decoder {
     /** Decodes one token at {@code position}, appending to every layer's cache; returns its logits. */
     public float[] decode(int token, int position, KvCache cache) {
         checkToken(token);
+        if (position < 0 || position >= config.maxPositionEmbeddings()) {
+            throw new EngineArgumentException("position", position + " is outside the model's context [0, " + config.maxPositionEmbeddings()
+                    + ") (max_position_embeddings)");
+        }
         float[] row = new float[hidden];
         weights.embedTokens().row(token, row, 0);
         Scratch s = decodeScratch();

@@ -17,6 +17,8 @@ public record Generation(int[] generated, String text, StopReason stop, PrefillR
         EOS,
         STOP_STRING,
         MAX_TOKENS,
+        /** The sequence reached the model's context ({@code max_position_embeddings}) before {@code maxTokens}. */
+        LENGTH,
         CANCELLED
     }
 

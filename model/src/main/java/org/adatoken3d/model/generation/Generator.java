@@ -3,6 +3,7 @@ package org.adatoken3d.model.generation;
 import org.adatoken3d.kernels.EngineArgumentException;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
+import org.adatoken3d.model.NumericalFailure;
 import org.adatoken3d.model.decoder.Decoder;
 import org.adatoken3d.model.decoder.KvCache;
 import org.adatoken3d.model.decoder.PrefillRequest;
@@ -33,16 +34,22 @@ public final class Generator {
     /**
      * Generates up to {@code maxTokens} tokens. {@code onText} receives text as it completes and may cancel (may be null);
      * {@code onLayer} hears prefill progress (may be null). The first generated token has position n, the
-     * unpruned prompt length, whatever the gate dropped.
+     * unpruned prompt length, whatever the gate dropped. Every token, prompt and generated, must have a position below
+     * the model's context ({@code max_position_embeddings}): a longer prompt is refused, and generation that reaches
+     * the context stops there with {@link Generation.StopReason#LENGTH}.
      */
     public Generation generate(Prompt prompt, PrefillRequest request, SamplingParams sampling, int maxTokens,
             long kvBudgetBytes, TokenListener onText, IntConsumer onLayer) {
         if (maxTokens < 0) throw new EngineArgumentException("maxTokens", "must be >= 0, got " + maxTokens);
         int n = prompt.ids().length;
-        KvCache cache = decoder.newCache(n + maxTokens, kvBudgetBytes);
+        decoder.checkFitsContext(n);
+        int context = decoder.config().maxPositionEmbeddings();
+        // What can actually be generated: the cache, the history and the output are sized to it, not to maxTokens.
+        int limit = Math.min(maxTokens, context - n);
+        KvCache cache = decoder.newCache(n + limit, kvBudgetBytes);
         Sampler sampler = new Sampler(sampling);
-        int[] history = Arrays.copyOf(prompt.ids(), n + maxTokens);
-        int[] generated = new int[maxTokens];
+        int[] history = Arrays.copyOf(prompt.ids(), n + limit);
+        int[] generated = new int[limit];
         int count = 0;
         StringBuilder text = new StringBuilder();
         Tokenizer.Decoder detok = tokenizer == null ? null : tokenizer.newDecoder();
@@ -50,14 +57,15 @@ public final class Generator {
             // The decoder's leading-space rule depends on what came before: feed it the prompt, print nothing.
             for (int id : prompt.ids()) if (id >= 0 && id < tokenizer.vocabSize()) detok.push(id);
         }
-        Generation.StopReason stop = Generation.StopReason.MAX_TOKENS;
+        Generation.StopReason stop = limit < maxTokens ? Generation.StopReason.LENGTH : Generation.StopReason.MAX_TOKENS;
 
         long t0 = System.nanoTime();
         float[] x = prompt.embed(decoder);
         PrefillResult prefill = decoder.prefill(x, n, cache, request, onLayer);
         float[] logits = prefill.lastLogits(decoder.config().vocabSize());
         long t1 = 0;
-        for (int step = 0; step < maxTokens; step++) {
+        for (int step = 0; step < limit; step++) {
+            NumericalFailure.checkFinite(logits, "the logits at position " + (n - 1 + step));
             int token = sampler.next(logits, history, n + count);
             if (step == 0) t1 = System.nanoTime();
             if (token == eos) {
@@ -75,7 +83,7 @@ public final class Generator {
                 stop = Generation.StopReason.STOP_STRING;
                 break;
             }
-            if (step + 1 < maxTokens) {
+            if (step + 1 < limit) {
                 if (onText != null && onText.cancelled()) {
                     stop = Generation.StopReason.CANCELLED;
                     break;

@@ -9,10 +9,15 @@ import java.util.List;
  */
 public record SamplingParams(double temperature, int topK, double topP, double repetitionPenalty, long seed, List<String> stopStrings) {
     public SamplingParams {
-        if (temperature < 0) throw new EngineArgumentException("temperature", "must be >= 0, got " + temperature);
+        // Written as negated ranges so that NaN, which fails every comparison, is refused too.
+        if (!(temperature >= 0 && temperature < Double.POSITIVE_INFINITY)) {
+            throw new EngineArgumentException("temperature", "must be a finite number >= 0, got " + temperature);
+        }
         if (topK < 0) throw new EngineArgumentException("topK", "must be >= 0, got " + topK);
         if (!(topP > 0 && topP <= 1)) throw new EngineArgumentException("topP", "must be in (0, 1], got " + topP);
-        if (!(repetitionPenalty > 0)) throw new EngineArgumentException("repetitionPenalty", "must be > 0, got " + repetitionPenalty);
+        if (!(repetitionPenalty > 0 && repetitionPenalty < Double.POSITIVE_INFINITY)) {
+            throw new EngineArgumentException("repetitionPenalty", "must be a finite number > 0, got " + repetitionPenalty);
+        }
         stopStrings = List.copyOf(stopStrings);
     }
 

@@ -17,8 +17,8 @@ import org.adatoken3d.weights.SafetensorsWriter;
 import org.adatoken3d.weights.TensorSource;
 
 /** A small random LLaMA or Qwen2 model folder for decoder tests, plus the exact weights it stores as floats. */
-final class RandomCheckpoint {
-    final DecoderConfig config;
+public final class RandomCheckpoint {
+    public final DecoderConfig config;
     final Map<String, float[]> weights = new LinkedHashMap<>();
 
     private RandomCheckpoint(DecoderConfig config) {
@@ -26,11 +26,24 @@ final class RandomCheckpoint {
     }
 
     static RandomCheckpoint write(Path dir, SplittableRandom r) throws Exception {
-        return write(dir, r, "silu");
+        return write(dir, r, 512, false, "silu");
     }
 
     /** As {@link #write(Path, SplittableRandom)}, with {@code hidden_act} set to {@code hiddenAct}. */
     static RandomCheckpoint write(Path dir, SplittableRandom r, String hiddenAct) throws Exception {
+        return write(dir, r, 512, false, hiddenAct);
+    }
+
+    /**
+     * As {@link #write(Path, SplittableRandom)}, with a context of {@code maxPositions} tokens; {@code poisoned} stores a
+     * NaN in the final norm's weight, as a damaged checkpoint would.
+     */
+    public static RandomCheckpoint write(Path dir, SplittableRandom r, int maxPositions, boolean poisoned) throws Exception {
+        return write(dir, r, maxPositions, poisoned, "silu");
+    }
+
+    private static RandomCheckpoint write(Path dir, SplittableRandom r, int maxPositions, boolean poisoned, String hiddenAct)
+            throws Exception {
         boolean qwen = r.nextBoolean();
         int kvHeads = SeededCases.between(r, 1, 3);
         int heads = kvHeads * SeededCases.between(r, 1, 3);
@@ -43,7 +56,7 @@ final class RandomCheckpoint {
                 .numHeads(heads)
                 .numKvHeads(kvHeads)
                 .vocabSize(SeededCases.between(r, 8, 64))
-                .maxPositionEmbeddings(512)
+                .maxPositionEmbeddings(maxPositions)
                 .rmsNormEps(1e-5)
                 .ropeTheta(r.nextBoolean() ? 10000 : 100 + r.nextInt(1_000_000))
                 .tieWordEmbeddings(r.nextBoolean())
@@ -64,6 +77,7 @@ final class RandomCheckpoint {
             boolean matrix = shape.length == 2;
             DType stored = matrix ? dtype : DType.F32;
             for (int i = 0; i < n; i++) v[i] = roundTo(stored, v[i]);
+            if (poisoned && e.name().equals("model.norm.weight")) v[0] = Float.NaN;
             c.weights.put(e.name(), v);
             tensors.add(TensorSource.ofFloats(e.name(), stored, shape, v));
         }
