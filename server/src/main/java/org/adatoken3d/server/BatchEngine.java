@@ -77,6 +77,11 @@ final class BatchEngine implements AutoCloseable {
         }
     }
 
+    /** Requests accepted and not yet answered (waiting, in the inbox or decoding). */
+    int outstanding() {
+        return outstanding.get();
+    }
+
     int waiting() {
         return waitingCount;
     }
@@ -161,7 +166,7 @@ final class BatchEngine implements AutoCloseable {
             CompletionRequest r = job.request;
             SpatialTokens scene = job.scene == null ? null : job.scene.tokens(llava);
             String spec = r.prune() != null ? r.prune() : scene != null && llava.hasProfile() ? "auto" : "none";
-            GatePolicy gate = llava.policy(spec);
+            GatePolicy gate = policy(spec);
             if (scene == null && gate.gates()) {
                 throw ApiException.badRequest("prune", "prune '" + spec + "' needs a scene: a text-only chat has no spatial tokens to prune");
             }
@@ -179,6 +184,20 @@ final class BatchEngine implements AutoCloseable {
         } catch (RuntimeException e) {
             fail(job, asApiError(e));
             return null;
+        }
+    }
+
+    /**
+     * The gate policy {@code spec} names. GatePolicy.checkLayers refuses a gate layer the model lacks with a plain
+     * IllegalArgumentException rather than the engine's argument error; here it is the client's value, so a 400.
+     */
+    private GatePolicy policy(String spec) {
+        try {
+            return llava.policy(spec);
+        } catch (EngineArgumentException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("prune", "prune '" + spec + "': " + e.getMessage());
         }
     }
 

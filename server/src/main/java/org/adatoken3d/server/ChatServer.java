@@ -84,6 +84,10 @@ public final class ChatServer implements AutoCloseable {
         return modelId;
     }
 
+    BatchEngine engine() {
+        return engine;
+    }
+
     /**
      * Stops taking requests (new ones get 503), lets those in flight finish for up to the drain time, refuses the rest
      * with 503 and closes the listener.
