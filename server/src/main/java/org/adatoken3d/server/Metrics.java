@@ -66,6 +66,8 @@ final class Metrics {
                 + "# TYPE adatoken3d_decode_tokens_per_second gauge\nadatoken3d_decode_tokens_per_second ")
                 .append(nanos == 0 ? "0" : String.format(java.util.Locale.ROOT, "%.2f", stepRows.sum() / (nanos / 1e9))).append('\n');
         line(out, "process_resident_memory_bytes", "gauge", "resident set size of the server process", residentBytes());
+        Runtime rt = Runtime.getRuntime();
+        line(out, "jvm_heap_used_bytes", "gauge", "Java heap in use", rt.totalMemory() - rt.freeMemory());
         return out.toString();
     }
 
