@@ -178,7 +178,12 @@ public final class Decoder {
                 probe = new ContributionProbe(queryRows(request.query(), n, spatial.start(), spatialCount), spatial.start(), spatialCount);
             }
             tokensPerLayer[l] = n;
-            float[] contribution = layer(l, n, cache, s, probe);
+            int layer = l, live = n;
+            ContributionProbe p = probe;
+            float[] contribution = layer(l, n, s, () -> {
+                cache.append(layer, s.k, s.v, s.positions, live);
+                return backend.attention(s.q, live, s.positions, cache.layer(layer), cache.length(layer), shape, s.attn, p);
+            });
             if (probe != null) {
                 NumericalFailure.checkFinite(contribution, "the attention the spatial tokens received in layer " + l);
                 contributions.set(l, Contribution.of(contribution));
@@ -240,14 +245,16 @@ public final class Decoder {
         }
         float[] row = new float[hidden];
         weights.embedTokens().row(token, row, 0);
-        Scratch s = decodeScratch();
+        Scratch s = decodeScratch(1);
         backend.write(s.x, row, 1);
         backend.writeInts(s.positions, new int[] {position}, 1);
         for (int l = 0; l < config.numLayers(); l++) {
-            if (cache.length(l) >= cache.capacity()) {
-                throw new IllegalStateException("the KV cache is full (" + cache.capacity() + " tokens): decoding past the capacity it was made with");
-            }
-            layer(l, 1, cache, s, null);
+            checkRoom(cache, l);
+            int layer = l;
+            layer(l, 1, s, () -> {
+                cache.append(layer, s.k, s.v, s.positions, 1);
+                return backend.attention(s.q, 1, s.positions, cache.layer(layer), cache.length(layer), shape, s.attn, null);
+            });
         }
         backend.rmsNorm(s.x, 1, resident.finalNorm(), (float) config.rmsNormEps(), s.x);
         backend.gemm(s.x, 1, resident.lmHead(), s.logits);
@@ -257,10 +264,76 @@ public final class Decoder {
     }
 
     /**
-     * One pre-norm decoder layer over {@code n} rows of the residual stream {@code s.x} at {@code s.positions};
-     * returns the probe's contribution vector, or null without a probe.
+     * Decodes one token for each of B sequences in one pass over the weights (a server's parallel slots): row b is
+     * {@code tokens[b]} at {@code positions[b]}, appended to {@code caches[b]}. Every matrix multiplies all B rows in one
+     * GEMM, so the weights stream from memory once per step instead of B times; attention runs per sequence over its
+     * own cache, pruned or not. Returns {@code [B][vocab]} logits; row b is what {@link #decode} gives for that
+     * sequence alone up to the GEMM's order of summation.
      */
-    private float[] layer(int l, int n, KvCache cache, Scratch s, ContributionProbe probe) {
+    public float[][] decodeBatch(int[] tokens, int[] positions, KvCache[] caches) {
+        int b = tokens.length;
+        if (b < 1 || positions.length != b || caches.length != b) {
+            throw new IllegalArgumentException("decodeBatch needs as many positions and caches as tokens (>= 1), got "
+                    + b + ", " + positions.length + ", " + caches.length);
+        }
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < i; j++) {
+                if (caches[i] == caches[j]) throw new IllegalArgumentException("sequences " + j + " and " + i + " share one KV cache");
+            }
+        }
+        float[] rows = new float[Math.multiplyExact(b, hidden)];
+        for (int i = 0; i < b; i++) {
+            checkToken(tokens[i]);
+            weights.embedTokens().row(tokens[i], rows, i * hidden);
+        }
+        Scratch s = decodeScratch(b);
+        backend.write(s.x, rows, b);
+        backend.writeInts(s.positions, positions, b);
+        for (int l = 0; l < config.numLayers(); l++) {
+            for (KvCache c : caches) checkRoom(c, l);
+            int layer = l;
+            layer(l, b, s, () -> {
+                // Sequence i's row goes through one-row tensors: appendKv and attention read from row 0.
+                for (int i = 0; i < b; i++) {
+                    KvCache c = caches[i];
+                    backend.copyRows(s.q, i, 1, s.oneQ, 0);
+                    backend.copyRows(s.k, i, 1, s.oneK, 0);
+                    backend.copyRows(s.v, i, 1, s.oneV, 0);
+                    backend.writeInts(s.onePosition, new int[] {positions[i]}, 1);
+                    c.append(layer, s.oneK, s.oneV, s.onePosition, 1);
+                    backend.attention(s.oneQ, 1, s.onePosition, c.layer(layer), c.length(layer), shape, s.oneAttn, null);
+                    backend.copyRows(s.oneAttn, 0, 1, s.attn, i);
+                }
+                return null;
+            });
+        }
+        backend.rmsNorm(s.x, b, resident.finalNorm(), (float) config.rmsNormEps(), s.x);
+        backend.gemm(s.x, b, resident.lmHead(), s.logits);
+        float[] all = new float[Math.multiplyExact(b, vocab)];
+        backend.read(s.logits, 0, b, all);
+        float[][] logits = new float[b][];
+        for (int i = 0; i < b; i++) logits[i] = Arrays.copyOfRange(all, i * vocab, (i + 1) * vocab);
+        return logits;
+    }
+
+    private static void checkRoom(KvCache cache, int l) {
+        if (cache.length(l) >= cache.capacity()) {
+            throw new IllegalStateException("the KV cache is full (" + cache.capacity() + " tokens): decoding past the capacity it was made with");
+        }
+    }
+
+    /** The attention of one layer: appends the layer's new keys and values and attends; returns a probe's contribution or null. */
+    @FunctionalInterface
+    private interface AttentionStep {
+        float[] run();
+    }
+
+    /**
+     * One pre-norm decoder layer over {@code n} rows of the residual stream {@code s.x} at {@code s.positions};
+     * {@code attend} appends {@code s.k}, {@code s.v} to the cache and writes {@code s.attn} from {@code s.q}. Returns
+     * what {@code attend} returns.
+     */
+    private float[] layer(int l, int n, Scratch s, AttentionStep attend) {
         ResidentWeights.Layer w = resident.layers().get(l);
         float eps = (float) config.rmsNormEps();
 
@@ -273,8 +346,7 @@ public final class Decoder {
         addBias(s.v, n, w.vBias());
         backend.rope(s.q, n, config.numHeads(), rope, s.positions);
         backend.rope(s.k, n, config.numKvHeads(), rope, s.positions);
-        cache.append(l, s.k, s.v, s.positions, n);
-        float[] contribution = backend.attention(s.q, n, s.positions, cache.layer(l), cache.length(l), shape, s.attn, probe);
+        float[] contribution = attend.run();
         backend.gemm(s.attn, n, w.o(), s.normed);
         addBias(s.normed, n, w.oBias());
         backend.add(s.x, s.normed, n);
@@ -333,8 +405,12 @@ public final class Decoder {
 
     private Scratch decodeScratch;
 
-    private Scratch decodeScratch() {
-        if (decodeScratch == null) decodeScratch = new Scratch(1);
+    /** Decoding buffers with room for {@code rows} sequences, kept for the next step (one buffer serves fewer rows). */
+    private Scratch decodeScratch(int rows) {
+        if (decodeScratch == null || decodeScratch.x.rows() < rows) {
+            if (decodeScratch != null) decodeScratch.free();
+            decodeScratch = new Scratch(rows, true);
+        }
         return decodeScratch;
     }
 
@@ -350,8 +426,18 @@ public final class Decoder {
         final Tensor gate;
         final Tensor up;
         final Tensor logits;
+        // One sequence's row of a batched decoding step.
+        final Tensor oneQ;
+        final Tensor oneK;
+        final Tensor oneV;
+        final Tensor oneAttn;
+        final Tensor onePosition;
 
         Scratch(int rows) {
+            this(rows, false);
+        }
+
+        Scratch(int rows, boolean decoding) {
             x = backend.allocate(rows, hidden);
             positions = backend.allocateInts(rows);
             normed = backend.allocate(rows, hidden);
@@ -361,11 +447,17 @@ public final class Decoder {
             attn = backend.allocate(rows, qWidth);
             gate = backend.allocate(rows, inter);
             up = backend.allocate(rows, inter);
-            logits = rows == 1 ? backend.allocate(1, vocab) : null;
+            logits = decoding ? backend.allocate(rows, vocab) : null;
+            boolean batched = decoding;
+            oneQ = batched ? backend.allocate(1, qWidth) : null;
+            oneK = batched ? backend.allocate(1, kvWidth) : null;
+            oneV = batched ? backend.allocate(1, kvWidth) : null;
+            oneAttn = batched ? backend.allocate(1, qWidth) : null;
+            onePosition = batched ? backend.allocateInts(1) : null;
         }
 
         void free() {
-            for (Tensor t : new Tensor[] {x, positions, normed, q, k, v, attn, gate, up, logits}) {
+            for (Tensor t : new Tensor[] {x, positions, normed, q, k, v, attn, gate, up, logits, oneQ, oneK, oneV, oneAttn, onePosition}) {
                 if (t != null) backend.free(t);
             }
         }
