@@ -18,7 +18,9 @@ final class DevicesCommand implements Runnable {
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
+        boolean tornado = false;
         for (BackendProvider p : Backends.providers()) {
+            tornado |= p.name().equals("tornado");
             List<String> devices = p.devices();
             if (devices.isEmpty()) {
                 out.printf("%-10s (none: %s)%n", p.name(), p.unavailableReason());
@@ -27,6 +29,10 @@ final class DevicesCommand implements Runnable {
                 String name = p.name().equals("cpu") ? "cpu" : p.name() + ":" + i;
                 out.printf("%-10s %s%n", name, devices.get(i));
             }
+        }
+        if (!tornado) {
+            out.printf("%-10s (none: not in this build; install a TornadoVM SDK 5.2.x (JDK 25 build), set TORNADOVM_HOME and"
+                    + " rebuild; see kernels-tornado/README.md)%n", "tornado");
         }
         out.flush();
     }

@@ -11,6 +11,7 @@ class DevicesCommandTest {
         CliRun r = CliRun.of("devices");
         assertEquals(0, r.exit(), r.stderr());
         assertTrue(r.out().lines().findFirst().orElse("").startsWith("cpu "), r.out());
+        assertTrue(r.out().contains("tornado    (none: not in this build; install a TornadoVM SDK"), r.out());
     }
 
     @Test

@@ -201,6 +201,13 @@ final class TornadoBackend implements Backend {
     }
 
     @Override
+    public void geluMul(Tensor gate, Tensor up, int rows, org.adatoken3d.kernels.GeluForm form) {
+        // No GELU kernel is written for TornadoVM yet: a GELU-gated checkpoint is refused, never run as SiLU.
+        throw new org.adatoken3d.kernels.EngineArgumentException("device",
+                "tornado runs SiLU-gated MLPs only; hidden_act " + form + " runs on the cpu and opencl devices");
+    }
+
+    @Override
     public void siluMul(Tensor gate, Tensor up, int rows) {
         DeviceTensor g = floats(gate);
         checkRows(g, rows);
