@@ -39,6 +39,7 @@ final class ConformanceCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            Outputs.existingFolder("--fixtures", fixtures);
             Implementation implementation = impl == null ? new EngineImplementation() : new CommandImplementation(impl);
             List<Fixture> cases = Fixture.findAll(fixtures);
             if (cases.isEmpty()) throw new UserException(fixtures + ": no fixtures (folders with case.json) found");

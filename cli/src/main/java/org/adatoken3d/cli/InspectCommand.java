@@ -34,7 +34,8 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Show a checkpoint's config summary and every tensor.",
                 "",
                 "Show a checkpoint: its config (architecture, layers, sizes, heads, vocab, parameter count), bytes per"
-                    + " dtype, and a table of every tensor with its dtype, shape, size and shard.",
+                    + " dtype, and a table of every tensor with its dtype, shape, size and shard. Exits 1 when the check"
+                    + " finds a PROBLEM (tensors that disagree with the config), 0 when it finds none.",
             "PATH is a model folder (model.safetensors or shards with model.safetensors.index.json, config.json"
                     + " beside them), an index file, or a single .safetensors file."
         })
@@ -68,9 +69,9 @@ public final class InspectCommand implements Callable<Integer> {
             } else {
                 printText(out, checkpoint, config, problem);
             }
+            out.flush();
+            return problem == null ? 0 : 1;
         }
-        out.flush();
-        return 0;
     }
 
     private void printText(PrintWriter out, Checkpoint c, Optional<ModelConfig> config, String problem) {
@@ -100,7 +101,7 @@ public final class InspectCommand implements Callable<Integer> {
                     human(m.parameterCount(), 1000, "", "K", "M", "B")));
             if (m.isMultimodal()) {
                 line(out, "multimodal", "mm_hidden_size " + m.mmHiddenSize() + ", projector " + m.mmProjectorType()
-                        + ", vision tower " + m.mmVisionTower() + (m.mmVideoTower() == null ? "" : ", video tower "
+                        + (m.mmVisionTower() == null ? "" : ", vision tower " + m.mmVisionTower()) + (m.mmVideoTower() == null ? "" : ", video tower "
                         + m.mmVideoTower()) + (m.numFrames() == null ? "" : ", " + m.numFrames() + " frames"));
             }
             line(out, "check", problem == null ? "every decoder tensor matches the config" : "PROBLEM: " + problem);
@@ -109,7 +110,7 @@ public final class InspectCommand implements Callable<Integer> {
         line(out, "tensors", String.format("%,d holding %,d values", c.tensors().size(), elements));
         Map<DType, long[]> perDtype = perDtype(c);
         line(out, "bytes", perDtype.entrySet().stream()
-                .map(e -> e.getKey() + " " + bytes(e.getValue()[0]) + " (" + e.getValue()[1] + " tensors)")
+                .map(e -> e.getKey() + " " + bytes(e.getValue()[0]) + " (" + e.getValue()[1] + (e.getValue()[1] == 1 ? " tensor)" : " tensors)"))
                 .collect(Collectors.joining(", ")) + (perDtype.size() > 1 ? "; total " + bytes(totalBytes(c)) : ""));
         for (SafetensorsFile f : files) {
             if (!f.metadata().isEmpty()) {

@@ -114,7 +114,7 @@ final class TrainedModelDemo {
         SpatialTokens spatial = run.scene(q.scene());
         var sample = llava.measure(llava.prompt(spatial, q.question()), gate.query());
         KeepSet keep = gate.keepSet(sample.layer(gate.layer() - 1).contribution());
-        Path html = Reports.write(llava, q.question(), gate, sample.layers(), keep, spatial, reportDir);
+        Path html = Reports.replace(llava, q.question(), gate, sample.layers(), keep, spatial, reportDir);
         System.out.printf("%n  Report for \"%s\" (per-layer contribution, 3D view of kept and pruned tokens):%n  %s%n",
                 q.question(), html.toAbsolutePath());
     }
