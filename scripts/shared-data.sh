@@ -21,3 +21,11 @@ find_shared_data() {
        "set ADATOKEN3D_SHARED to it" >&2
   return 1
 }
+
+# Run rather than sourced (scripts/shared-data.sh), it prints the folder it finds, so a command line can name the
+# shared data from any clone: ./adatoken3d bench quality --model "$(scripts/shared-data.sh)/data/stories260K"
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  set -euo pipefail
+  find_shared_data "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  echo "$ADATOKEN3D_SHARED"
+fi

@@ -17,28 +17,44 @@ import picocli.CommandLine.Option;
 @Command(name = "analyze", mixinStandardHelpOptions = true,
         description = {"Per-layer spatial contribution analysis of one input, with an HTML report.",
                 "",
-                "Spatial contribution analysis of one input, unpruned: per-layer spatial share S^l and redundancy",
-                "R^l(tau) (the largest fraction of spatial tokens that together hold at most tau of the contribution),",
-                "and an offline HTML report with plots and, when xyz is known, a 3D scatter of kept and pruned tokens."})
+                "Spatial contribution analysis of one input, unpruned: per-layer spatial share S^l and redundancy "
+                + "R^l(tau) (the largest fraction of spatial tokens that together hold at most tau of the contribution), "
+                + "and an offline HTML report with plots and, when xyz is known, a 3D scatter of kept and pruned tokens."})
 final class AnalyzeCommand implements Runnable {
     @Mixin ModelOptions model;
 
-    @Option(names = "--spatial", required = true, paramLabel = "FILE.safetensors") Path spatialFile;
+    @Option(names = "--spatial", required = true, paramLabel = "FILE.safetensors",
+            description = "Spatial tokens: 'embeds' [N, hidden] or 'features' [N, mm_hidden], optionally 'xyz' [N, 3] (as for ask --spatial).")
+    Path spatialFile;
 
-    @Option(names = "--question", required = true, paramLabel = "TEXT") String question;
+    @Option(names = "--question", required = true, paramLabel = "TEXT", description = "The question the contribution is measured for.")
+    String question;
 
-    @Option(names = "--prune", defaultValue = "tau=0.05", description = "The gate whose keep-set the report shows (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--prune", paramLabel = "POLICY",
+            description = "The gate whose keep-set the report shows, as for ask (default: " + PruneOptions.DEFAULT_TEXT + ").")
     String prune;
 
-    @Option(names = "--tau", defaultValue = "0.05", description = "tau of the redundancy column (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--profile", paramLabel = "FILE",
+            description = "Pruning profile for --prune auto (default: the model folder's adatoken-profile.json); an error with any other --prune.")
+    Path profile;
+
+    @Option(names = "--tau", defaultValue = "0.05", converter = Ranges.Share.class,
+            description = "tau of the redundancy column, above 0 and at most 1 (default: ${DEFAULT-VALUE}).")
     double tau;
 
-    @Option(names = "--out", required = true, paramLabel = "REPORT_DIR") Path out;
+    @Option(names = "--out", required = true, paramLabel = "REPORT_DIR",
+            description = "Folder for the report, index.html and layers.csv (created; it must be empty unless --force).")
+    Path out;
+
+    @Option(names = "--force", description = "Replace what the --out folder holds.")
+    boolean force;
 
     @Override
     public void run() {
-        try (Llava3d llava = model.open()) {
-            GatePolicy gate = llava.policy(prune);
+        Outputs.existingFile("--spatial", spatialFile);
+        try (Outputs.Folder folder = Outputs.folder("--out", out, force, model.model, spatialFile, profile);
+             Llava3d llava = model.open()) {
+            GatePolicy gate = PruneOptions.policy(llava, prune, profile);
             SpatialTokens spatial = llava.spatialTokens(spatialFile);
             Prompt prompt = llava.prompt(spatial, question);
             CalibrationSample sample = llava.measure(prompt, gate.query());
@@ -54,7 +70,7 @@ final class AnalyzeCommand implements Runnable {
             KeepSet keep = gate.gates() ? gate.keepSet(layers.get(Math.min(gate.layer() - 1, layers.size() - 1)).contribution())
                     : KeepSet.all(spatial.count());
             System.out.printf("%s would keep %d of %d spatial tokens%n", PruneSpec.format(gate), keep.keptCount(), keep.total());
-            Path html = Reports.write(llava, question, gate, layers, keep, spatial, out);
+            Path html = Reports.write(llava, question, gate, layers, keep, spatial, folder);
             System.out.println("report: " + html.toAbsolutePath());
         }
     }

@@ -24,13 +24,13 @@ import picocli.CommandLine.Option;
 @Command(name = "ask", mixinStandardHelpOptions = true,
         description = {"Answer a question about a scene (posed RGB-D views or spatial tokens), with AdaToken pruning.",
                 "",
-                "Answer a question about a scene in the llava_v1 prompt, with AdaToken pruning of the spatial block (or a",
-                "baseline). The scene is a ScanNet-layout folder or an EmbodiedScan info JSON (--scene: 20 views through the",
-                "CLIP tower, unprojected, pooled into 0.2 m voxels and projected, as LLaVA-3D does) or precomputed spatial",
-                "tokens (--spatial). A [x, y, z] in the question (metres, in the scene's axis-aligned frame) becomes one click",
-                "token from the model's click encoder.",
-                "Prints the answer, then tokens kept per layer, prefill FLOPs and KV-cache bytes before and after pruning,",
-                "and a timing breakdown."})
+                "Answer a question about a scene in the llava_v1 prompt, with AdaToken pruning of the spatial block (or a "
+                        + "baseline). The scene is a ScanNet-layout folder or an EmbodiedScan info JSON (--scene: 20 views through the "
+                        + "CLIP tower, unprojected, pooled into 0.2 m voxels and projected, as LLaVA-3D does) or precomputed spatial "
+                        + "tokens (--spatial). A [x, y, z] in the question (metres, in the scene's axis-aligned frame) becomes one click "
+                        + "token from the model's click encoder.",
+                "Prints the answer (control characters escaped), then tokens kept per layer, prefill FLOPs and KV-cache bytes "
+                        + "before and after pruning, and a timing breakdown."})
 final class AskCommand implements Runnable {
     @Mixin ModelOptions model;
 
@@ -48,27 +48,32 @@ final class AskCommand implements Runnable {
 
     @ArgGroup(exclusive = true, multiplicity = "1") SceneSource source;
 
-    @Option(names = "--question", required = true, paramLabel = "TEXT") String question;
+    @Option(names = "--question", required = true, paramLabel = "TEXT",
+            description = "The question, as a user would ask it; [x, y, z] in it is a click (see above).")
+    String question;
 
-    @Option(names = "--prune", defaultValue = "tau=0.05",
-            description = "none | fastv | random | tau=T | keep=R | auto, with optional ,layer=K,min=N,max=N,query=last|instruction (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--prune", paramLabel = "POLICY",
+            description = "none | fastv | random | tau=T | keep=R | auto, with optional ,layer=K,min=N,max=N,query=last|instruction "
+                    + "(default: " + PruneOptions.DEFAULT_TEXT + ").")
     String prune;
 
-    @Option(names = "--profile", paramLabel = "FILE", description = "Pruning profile for --prune auto (default: the model folder's adatoken-profile.json).")
+    @Option(names = "--profile", paramLabel = "FILE",
+            description = "Pruning profile for --prune auto (default: the model folder's adatoken-profile.json); an error with any other --prune.")
     Path profile;
 
-    @Option(names = "--max-tokens", defaultValue = "64", description = "Most answer tokens (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-tokens", defaultValue = "64", paramLabel = "N", converter = Ranges.Tokens.class,
+            description = "Most answer tokens (default: ${DEFAULT-VALUE}).")
     int maxTokens;
 
     @Option(names = "--vision-tower", paramLabel = "DIR",
             description = "CLIP vision tower folder (e.g. openai/clip-vit-large-patch14-336) when the model's shards do not carry it.")
     Path visionTower;
 
-    @Option(names = "--views", defaultValue = "" + ViewSampler.DEFAULT_VIEWS, paramLabel = "N",
+    @Option(names = "--views", defaultValue = "" + ViewSampler.DEFAULT_VIEWS, paramLabel = "N", converter = Ranges.Count.class,
             description = "Views sampled uniformly from the scene's valid frames (default: ${DEFAULT-VALUE}, as LLaVA-3D).")
     int views;
 
-    @Option(names = "--depth-scale", paramLabel = "UNITS_PER_M",
+    @Option(names = "--depth-scale", paramLabel = "UNITS_PER_M", converter = Ranges.Positive.class,
             description = "Depth units per metre of the depth PNGs (default: the scene's own: 1000 for ScanNet, an EmbodiedScan info's depth_shift).")
     Double depthScale;
 
@@ -76,13 +81,24 @@ final class AskCommand implements Runnable {
     long seed;
 
     @Option(names = "--report", paramLabel = "DIR",
-            description = "Also write the pruning report (HTML with per-layer contribution plots and a 3D scatter of kept and pruned tokens).")
+            description = "Also write the pruning report (HTML with per-layer contribution plots and a 3D scatter of kept and pruned "
+                    + "tokens) in this folder (created; it must be empty unless --force).")
     Path report;
+
+    @Option(names = "--force", description = "Replace what the --report folder holds.")
+    boolean force;
 
     @Override
     public void run() {
-        try (Llava3d llava = model.open(visionTower)) {
-            GatePolicy gate = llava.policy(prune, profile);
+        if (source.sceneDir != null && !java.nio.file.Files.exists(source.sceneDir)) {
+            throw new UserException("--scene " + source.sceneDir + ": no such file or folder");
+        }
+        if (source.spatialFile != null) Outputs.existingFile("--spatial", source.spatialFile);
+        try (Outputs.Folder reportFolder = report == null ? null
+                : Outputs.folder("--report", report, force, model.model, source.sceneDir, source.spatialFile, profile, visionTower);
+             Llava3d llava = model.open(visionTower)) {
+            GatePolicy gate = PruneOptions.policy(llava, prune, profile);
+            AnswerText.warnIfSynthetic(llava.model());
             // A malformed click fails now rather than after the scene is encoded.
             ClickQuestion clicks = ClickQuestion.parse(question);
             EncodedScene scene = source.sceneDir != null
@@ -95,7 +111,7 @@ final class AskCommand implements Runnable {
                         prompt.embeddedRows().get(i).position());
             }
             Answer a = llava.ask(prompt, gate, GenerationOptions.greedy(maxTokens), piece -> {
-                System.out.print(piece);
+                System.out.print(AnswerText.printable(piece));
                 System.out.flush();
             }, Progress.layers("prefill", llava.model().config().numLayers()));
             System.out.println();
@@ -109,7 +125,7 @@ final class AskCommand implements Runnable {
                 System.err.printf("  timing: prefill %.2f s, decode %.2f s (%d tokens)%n", a.prefillNanos() / 1e9, a.decodeNanos() / 1e9,
                         a.ids().length);
             }
-            if (report != null) writeReport(llava, gate, prompt, scene.tokens(), a.keepSet());
+            if (reportFolder != null) writeReport(llava, gate, prompt, scene.tokens(), a.keepSet(), reportFolder);
         }
     }
 
@@ -129,10 +145,10 @@ final class AskCommand implements Runnable {
         };
     }
 
-    private void writeReport(Llava3d llava, GatePolicy gate, Prompt prompt, SpatialTokens spatial, KeepSet keep) {
+    private void writeReport(Llava3d llava, GatePolicy gate, Prompt prompt, SpatialTokens spatial, KeepSet keep, Outputs.Folder folder) {
         Progress.say("report: measuring the contribution at every layer (one more unpruned prefill)");
         List<LayerStats> layers = llava.measure(prompt, gate.query()).layers();
-        Path html = Reports.write(llava, question, gate, layers, keep, spatial, report);
+        Path html = Reports.write(llava, question, gate, layers, keep, spatial, folder);
         Progress.say("report: %s", html.toAbsolutePath());
     }
 
@@ -143,8 +159,6 @@ final class AskCommand implements Runnable {
                 keep.keptCount(), keep.total(), 100 * keep.keptFraction(), a.promptTokens());
         System.err.println("  " + a.flops().summary());
         System.err.printf("  KV cache after the answer: %.1f MiB measured%n", a.kvCacheBytes() / 1048576.0);
-        String speed = a.ids().length > 1 ? String.format("decoding %.2f tok/s (%d tokens)", a.decodeTokensPerSecond(), a.ids().length)
-                : String.format("%d token%s", a.ids().length, a.ids().length == 1 ? "" : "s");
-        System.err.printf("  time to first token %.3f s, %s%n", a.prefillNanos() / 1e9, speed);
+        System.err.printf("  time to first token %.3f s, %s%n", a.prefillNanos() / 1e9, GenerateCommand.generated(a));
     }
 }

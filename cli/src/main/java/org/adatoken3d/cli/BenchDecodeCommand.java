@@ -18,21 +18,21 @@ import picocli.CommandLine.Option;
 @Command(name = "decode", mixinStandardHelpOptions = true,
         description = {"Decoding speed after a long prompt, against the memory-bandwidth roofline.",
                 "",
-                "Time greedy decoding after a prompt of random token ids, and compare it with the bandwidth",
-                "roofline: bytes read per token (weights + KV cache) over the machine's read bandwidth, measured in",
-                "the same run."})
+                "Time greedy decoding after a prompt of random token ids, and compare it with the bandwidth "
+                + "roofline: bytes read per token (weights + KV cache) over the machine's read bandwidth, measured in "
+                + "the same run."})
 final class BenchDecodeCommand implements Runnable {
     @Mixin ModelOptions model;
 
-    @Option(names = "--prompt-tokens", defaultValue = "1470", description = "Prompt length before decoding (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--prompt-tokens", defaultValue = "1470", paramLabel = "N", converter = Ranges.Tokens.class, description = "Prompt length before decoding (default: ${DEFAULT-VALUE}).")
     int promptTokens;
 
-    @Option(names = "--tokens", defaultValue = "32", description = "Tokens to decode (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tokens", defaultValue = "32", paramLabel = "N", converter = Ranges.DecodedTokens.class,
+            description = "Tokens to decode, at least 2 (default: ${DEFAULT-VALUE}).")
     int tokens;
 
     @Override
     public void run() {
-        if (tokens < 2) throw new UserException("--tokens must be >= 2");
         try (Llava3d llava = model.open()) {
             Model m = llava.model();
             int[] ids = BenchPrefillCommand.randomIds(promptTokens, m.config().vocabSize(), 7);

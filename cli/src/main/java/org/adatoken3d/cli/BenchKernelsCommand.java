@@ -43,13 +43,14 @@ final class BenchKernelsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document instead of the table.")
     boolean json;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Threads for our kernels and OpenBLAS (default: all processors).")
+    @Option(names = "--threads", paramLabel = "N", converter = Ranges.Threads.class,
+            description = "Threads for our kernels and OpenBLAS, 1 to 4 per core (default: all processors).")
     Integer threads;
 
     @Option(names = "--quick", description = "Fewer repeats and only the 4096 x 4096 shapes.")
     boolean quick;
 
-    @Option(names = "--repeats", paramLabel = "R", description = "Timed runs per figure, after one warm-up run (default 5, 3 with --quick).")
+    @Option(names = "--repeats", paramLabel = "R", converter = Ranges.Count.class, description = "Timed runs per figure, after one warm-up run (default 5, 3 with --quick).")
     Integer repeatOption;
 
     @Option(names = "--no-openblas", description = "Skip the OpenBLAS comparison.")
@@ -59,13 +60,9 @@ final class BenchKernelsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (threads != null) {
-            if (threads < 1) throw new UserException("--threads must be at least 1, got " + threads);
-            Parallel.setThreads(threads);
-        }
+        ModelOptions.applyThreads(threads);
         int n = Parallel.threads();
         int repeats = repeatOption != null ? repeatOption : quick ? 3 : 5;
-        if (repeats < 1) throw new UserException("--repeats must be at least 1, got " + repeats);
         double[] loadBefore = loadAverage();
         try (KernelBench bench = new KernelBench(1, repeats, m -> err.println("bench: " + m))) {
             return run(bench, n, repeats, loadBefore);

@@ -21,26 +21,30 @@ import picocli.CommandLine.Option;
 @Command(name = "prune", mixinStandardHelpOptions = true,
         description = {"Time to first token and FLOPs, unpruned and under each pruning policy.",
                 "",
-                "Time to first token and prefill FLOPs of a llava_v1 prompt with N spatial tokens (seeded random",
-                "embeddings), unpruned and under each gate policy, side by side in one run, as ratios to unpruned.",
-                "On a checkpoint with fewer layers than --extrapolate-to, per-layer times measured at the full and the",
-                "kept token counts are extrapolated to that depth, and labelled so."})
+                "Time to first token and prefill FLOPs of a llava_v1 prompt with N spatial tokens (seeded random "
+                + "embeddings), unpruned and under each gate policy, side by side in one run, as ratios to unpruned.",
+                "On a checkpoint with fewer layers than --extrapolate-to, per-layer times measured at the full and the "
+                + "kept token counts are extrapolated to that depth, and labelled so."})
 final class BenchPruneCommand implements Runnable {
     @Mixin ModelOptions model;
 
-    @Option(names = "--spatial-tokens", defaultValue = "1410", description = "Spatial tokens N (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--spatial-tokens", defaultValue = "1410", paramLabel = "N", converter = Ranges.Tokens.class, description = "Spatial tokens N (default: ${DEFAULT-VALUE}).")
     int spatialTokens;
 
     @Option(names = "--policies", defaultValue = "keep=0.3;fastv;random,keep=0.3;tau=0.05", split = ";",
             description = "Gate policies separated by ';' (default: ${DEFAULT-VALUE}).")
     List<String> policies;
 
-    @Option(names = "--question", defaultValue = "What is the colour of the chair next to the table?") String question;
+    @Option(names = "--question", defaultValue = "What is the colour of the chair next to the table?", paramLabel = "TEXT",
+            description = "The question after the spatial tokens (default: ${DEFAULT-VALUE}).")
+    String question;
 
-    @Option(names = "--extrapolate-to", paramLabel = "LAYERS", description = "Also report TTFT extrapolated to this many layers.")
+    @Option(names = "--extrapolate-to", paramLabel = "LAYERS", converter = Ranges.Count.class, description = "Also report TTFT extrapolated to this many layers.")
     Integer extrapolateTo;
 
-    @Option(names = "--runs", defaultValue = "1", description = "Timed runs per policy, in rounds over all policies after one untimed run of each; the median is used.")
+    @Option(names = "--runs", defaultValue = "1", paramLabel = "N", converter = Ranges.Count.class,
+            description = "Timed runs per policy, in rounds over all policies after one untimed run of each; the median is used "
+                    + "(default: ${DEFAULT-VALUE}).")
     int runs;
 
     record Row(String name, GatePolicy gate, KeepSet keep, double seconds, FlopsReport flops) {}
@@ -81,11 +85,13 @@ final class BenchPruneCommand implements Runnable {
             }
             double base = rows.getFirst().seconds();
             long baseFlops = rows.getFirst().flops().prefillBefore();
-            System.out.printf("%-28s %10s %10s %10s %12s %10s%n", "policy", "kept", "TTFT s", "speed-up", "prefill TFLOP", "FLOPs");
+            TextTable table = new TextTable("policy", "kept", "TTFT s", "speed-up", "prefill TFLOP", "FLOPs");
             for (Row r : rows) {
-                System.out.printf("%-28s %10s %10.3f %9.2fx %12.3f %9.1f%%%n", r.name(), r.keep().keptCount() + "/" + r.keep().total(),
-                        r.seconds(), base / r.seconds(), r.flops().prefillAfter() / 1e12, 100.0 * r.flops().prefillAfter() / baseFlops);
+                table.row(r.name(), r.keep().keptCount() + "/" + r.keep().total(), String.format("%.3f", r.seconds()),
+                        String.format("%.2fx", base / r.seconds()), String.format("%.3f", r.flops().prefillAfter() / 1e12),
+                        String.format("%.1f%%", 100.0 * r.flops().prefillAfter() / baseFlops));
             }
+            table.print(System.out, "");
             if (extrapolateTo != null) extrapolate(llava, prompt, rows);
         }
     }
@@ -110,15 +116,16 @@ final class BenchPruneCommand implements Runnable {
         FlopsModel deep = new FlopsModel(shape);
         double baseSeconds = target * full;
         long baseFlops = deep.prefillFlops(deep.tokensPerLayer(n, GatePolicy.NEVER, 0), FlopsModel.Logits.LAST_TOKEN);
-        System.out.printf("%-28s %10s %10s %10s %12s %10s%n", "policy", "kept", "TTFT s", "speed-up", "prefill TFLOP", "FLOPs");
+        TextTable table = new TextTable("policy", "kept", "TTFT s", "speed-up", "prefill TFLOP", "FLOPs");
         for (Row r : rows) {
             int k = r.gate().gates() ? Math.min(r.gate().layer(), target) : target;
             int after = n - r.keep().droppedCount();
             double seconds = k * full + (target - k) * (after == n ? full : layerSeconds(llava, prompt, after));
             long flops = deep.prefillFlops(deep.tokensPerLayer(n, k, r.keep().droppedCount()), FlopsModel.Logits.LAST_TOKEN);
-            System.out.printf("%-28s %10s %10.2f %9.2fx %12.3f %9.1f%%%n", r.name(), r.keep().keptCount() + "/" + r.keep().total(), seconds,
-                    baseSeconds / seconds, flops / 1e12, 100.0 * flops / baseFlops);
+            table.row(r.name(), r.keep().keptCount() + "/" + r.keep().total(), String.format("%.2f", seconds),
+                    String.format("%.2fx", baseSeconds / seconds), String.format("%.3f", flops / 1e12), String.format("%.1f%%", 100.0 * flops / baseFlops));
         }
+        table.print(System.out, "");
     }
 
     /** Mean per-layer prefill time of an unpruned prompt cut to {@code tokens} rows. */

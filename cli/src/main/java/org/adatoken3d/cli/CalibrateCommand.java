@@ -1,7 +1,5 @@
 package org.adatoken3d.cli;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,9 +24,9 @@ import picocli.CommandLine.Option;
 @Command(name = "calibrate", mixinStandardHelpOptions = true,
         description = {"Attention pattern mining: choose the gate layer and tau, write a pruning profile.",
                 "",
-                "Runs a few inputs unpruned, records per-layer spatial share S^l, redundancy R^l(0.05) and rank",
-                "stability, chooses the gate layer K and tau for a FLOPs or an agreement target, and writes the",
-                "profile (use it with --prune auto)."})
+                "Runs a few inputs unpruned, records per-layer spatial share S^l, redundancy R^l(0.05) and rank "
+                + "stability, chooses the gate layer K and tau for a FLOPs or an agreement target, and writes the "
+                + "profile (use it with --prune auto)."})
 final class CalibrateCommand implements Runnable {
     @Mixin ModelOptions model;
 
@@ -50,19 +48,25 @@ final class CalibrateCommand implements Runnable {
     String query;
 
     static final class Target {
-        @Option(names = "--target-flops", paramLabel = "SAVING", description = "Prefill FLOPs saving to reach, e.g. 0.63.")
+        @Option(names = "--target-flops", paramLabel = "SAVING", converter = Ranges.Share.class,
+                description = "Prefill FLOPs saving to reach, above 0 and at most 1, e.g. 0.63.")
         Double flops;
 
-        @Option(names = "--target-agreement", paramLabel = "FRACTION", description = "Greedy agreement with unpruned answers to keep, e.g. 0.99.")
+        @Option(names = "--target-agreement", paramLabel = "FRACTION", converter = Ranges.Share.class,
+                description = "Greedy agreement with unpruned answers to keep, above 0 and at most 1, e.g. 0.99.")
         Double agreement;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1") Target target;
 
-    @Option(names = "--agreement-tokens", defaultValue = "16", description = "Greedy tokens compared per input (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--agreement-tokens", defaultValue = "16", paramLabel = "N", converter = Ranges.Tokens.class,
+            description = "Greedy tokens compared per input (default: ${DEFAULT-VALUE}).")
     int agreementTokens;
 
-    @Option(names = "--out", required = true, paramLabel = "PROFILE.json") Path out;
+    @Option(names = "--out", required = true, paramLabel = "PROFILE.json",
+            description = "Where the profile goes, e.g. the model folder's adatoken-profile.json, which --prune auto reads (its folder "
+                    + "must exist; a file there is replaced, keeping its mode).")
+    Path out;
 
     private List<Prompt> prompts(Llava3d llava) {
         List<Prompt> prompts = new ArrayList<>();
@@ -83,6 +87,11 @@ final class CalibrateCommand implements Runnable {
     @Override
     public void run() {
         QuerySet q = QuerySet.parse(query);
+        if (inputs.files != null) inputs.files.forEach(f -> Outputs.existingFile("--inputs", f));
+        if (inputs.questions != null) Outputs.existingFile("--questions", inputs.questions);
+        // Before an hour of measuring, not after it.
+        List<Path> read = new ArrayList<>(inputs.files != null ? inputs.files : List.of(inputs.questions));
+        Outputs.checkFile("--out", out, read.toArray(Path[]::new));
         try (Llava3d llava = model.open()) {
             Model m = llava.model();
             List<Prompt> prompts = prompts(llava);
@@ -105,11 +114,9 @@ final class CalibrateCommand implements Runnable {
                     return sum / prompts.size();
                 });
             }
-            profile.save(out);
+            Outputs.writeFile("--out", out, profile::save);
             ProfilePrinter.print(profile);
             System.out.println("wrote " + out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -44,6 +44,7 @@ final class ConformanceCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            Outputs.existingFolder("--fixtures", fixtures);
             if (timeoutSeconds < 1) throw new UserException("--timeout must be >= 1 second, got " + timeoutSeconds);
             Implementation implementation = impl == null ? new EngineImplementation()
                     : new CommandImplementation(impl, java.time.Duration.ofSeconds(timeoutSeconds));

@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "devices", mixinStandardHelpOptions = true,
         description = {"List the devices --device can select.",
                 "",
-                "One line per device, as NAME[:INDEX]  DESCRIPTION; for a backend with no usable device, the reason",
-                "(no driver, no platform)."})
+                "One line per device, as NAME[:INDEX]  DESCRIPTION; for a backend with no usable device, the reason "
+                + "(no driver, no platform)."})
 final class DevicesCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -20,11 +20,11 @@ import picocli.CommandLine.Option;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Exact-match accuracy on spatial-QA questions, per question type, with or without pruning.", "",
-                "Answers every question of a split (questions JSON + the scene file it names; format in",
-                "conformance/python/spatialqa/README.md) greedily and scores it by exact match. With --sweep it prints",
-                "accuracy against the share of spatial tokens kept for AdaToken (a tau sweep and the model's calibrated",
-                "profile), FastV, fixed budgets ranked by contribution, and random pruning at each of those budgets,",
-                "with the prefill FLOPs each spends."})
+                "Answers every question of a split (questions JSON + the scene file it names; format in "
+                + "conformance/python/spatialqa/README.md) greedily and scores it by exact match. With --sweep it prints "
+                + "accuracy against the share of spatial tokens kept for AdaToken (a tau sweep and the model's calibrated "
+                + "profile), FastV, fixed budgets ranked by contribution, and random pruning at each of those budgets, "
+                + "with the prefill FLOPs each spends."})
 final class EvalCommand implements Runnable {
     /** The question types whose accuracy the task's target is about (conformance/python/spatialqa). */
     static final List<String> EASY_TYPES = List.of("colour", "shape", "exists");
@@ -36,24 +36,27 @@ final class EvalCommand implements Runnable {
     @Option(names = "--questions", required = true, paramLabel = "FILE.json", description = "Questions of a split; names its scene file.")
     Path questionsFile;
 
-    @Option(names = "--prune", defaultValue = "none",
-            description = "Gate policy as for ask (none | tau=T | keep=R | fastv | random,... | auto; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--prune", paramLabel = "POLICY",
+            description = "Gate policy as for ask (none | tau=T | keep=R | fastv | random,... | auto; default: none); not with --sweep, "
+                    + "which runs its own.")
     String prune;
 
-    @Option(names = "--profile", paramLabel = "FILE", description = "Pruning profile for auto (default: the model folder's adatoken-profile.json).")
+    @Option(names = "--profile", paramLabel = "FILE",
+            description = "Pruning profile for --prune auto and the sweep's calibrated row (default: the model folder's adatoken-profile.json).")
     Path profile;
 
     @Option(names = "--sweep", description = "Accuracy against spatial tokens kept, for AdaToken, FastV, fixed budgets and random.")
     boolean sweep;
 
-    @Option(names = "--layer", defaultValue = "2", paramLabel = "K", description = "Gate layer of the sweep's tau and keep rows (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--layer", defaultValue = "2", paramLabel = "K", converter = Ranges.Count.class, description = "Gate layer of the sweep's tau and keep rows (default: ${DEFAULT-VALUE}).")
     int layer;
 
-    @Option(names = "--query", defaultValue = "last", paramLabel = "last|instruction",
-            description = "Query rows of the sweep's tau and keep rows: the last prompt token, or every instruction token (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--query", defaultValue = "instruction", paramLabel = "last|instruction",
+            description = "Query rows of the sweep's tau and keep rows: every instruction token, or only the last prompt token, which "
+                    + "ranks the spatial tokens worse on the trained model (default: ${DEFAULT-VALUE}).")
     String query;
 
-    @Option(names = "--limit", paramLabel = "N", description = "Only the first N questions.")
+    @Option(names = "--limit", paramLabel = "N", converter = Ranges.Count.class, description = "Only the first N questions.")
     Integer limit;
 
     @Option(names = "--answers", description = "Also print every question with the answer given and expected (single policy).")
@@ -61,6 +64,12 @@ final class EvalCommand implements Runnable {
 
     @Override
     public void run() {
+        if (sweep && prune != null) throw new UserException("--prune and --sweep do not go together: the sweep runs its own policies");
+        if (!sweep && profile != null && prune != null && !PruneSpec.parse(prune).isAuto()) {
+            throw new UserException("--profile is read only by --prune auto, but --prune is " + prune + "; drop one of them");
+        }
+        Outputs.existingFile("--questions", questionsFile);
+        if (profile != null) Outputs.existingFile("--profile", profile);
         QuestionSet questions = QuestionSet.read(questionsFile).first(limit);
         SceneSet scenes = questions.readScenes();
         try (Llava3d llava = model.open()) {
@@ -77,7 +86,7 @@ final class EvalCommand implements Runnable {
     }
 
     private void single(Llava3d llava, QaRun run, QuestionSet questions) {
-        GatePolicy gate = llava.policy(prune, profile);
+        GatePolicy gate = llava.policy(prune != null ? prune : profile != null ? "auto" : "none", profile);
         IntConsumer progress = progress(PruneSpec.format(gate), questions.questions().size());
         // One pass: the listed answers are the scored ones.
         QaScore score = run.score(questions, gate, (done, q, a) -> {
@@ -124,17 +133,21 @@ final class EvalCommand implements Runnable {
             rows.add(new Row("  random keep=" + keep, "random,keep=" + keep + options));
         }
         List<String> types = new ArrayList<>(questions.types());
-        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-44s %6s %7s %6s %6s %6s", "policy", "kept", "objects", "FLOPs",
-                "all", "easy"));
-        for (String t : types) header.append(String.format(Locale.ROOT, " %7s", t));
+        // Rows print as they are measured (a sweep takes minutes), so the widths are fixed up front: the longest
+        // label, and each type column as wide as its name or a percentage.
+        int label = rows.stream().mapToInt(r -> r.label().length()).max().orElse(6);
+        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-" + label + "s %6s %7s %6s %6s %6s", "policy", "kept", "objects",
+                "FLOPs", "all", "easy"));
+        for (String t : types) header.append(String.format(Locale.ROOT, " %" + Math.max(6, t.length()) + "s", t));
         System.out.println(header);
         for (Row row : rows) {
             GatePolicy gate = llava.policy(row.spec(), profile);
             IntConsumer progress = progress(row.spec(), questions.questions().size());
             QaScore s = run.score(questions, gate, (done, q, a) -> progress.accept(done));
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-44s %5.1f%% %6.1f%% %5.1f%% %5.1f%% %5.1f%%", row.label(),
-                    100 * s.keptShare(), 100 * s.objectsKept(), 100 * s.flopsShare(), 100 * s.overall(), 100 * s.accuracy(EASY_TYPES)));
-            for (String t : types) line.append(String.format(Locale.ROOT, " %6.1f%%", 100 * s.accuracy(t)));
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-" + label + "s %5.1f%% %6.1f%% %5.1f%% %5.1f%% %5.1f%%",
+                    row.label(), 100 * s.keptShare(), 100 * s.objectsKept(), 100 * s.flopsShare(), 100 * s.overall(),
+                    100 * s.accuracy(EASY_TYPES)));
+            for (String t : types) line.append(String.format(Locale.ROOT, " %" + (Math.max(6, t.length()) - 1) + ".1f%%", 100 * s.accuracy(t)));
             System.out.println(line);
         }
         System.out.println("tau and keep rows: gate layer K=" + layer + ", query " + query + "; kept: mean share of spatial tokens that pass");

@@ -24,26 +24,31 @@ final class GenerateCommand implements Runnable {
         @Option(names = "--prompt", paramLabel = "TEXT", description = "Prompt text (tokenized with BOS).")
         String text;
 
-        @Option(names = "--prompt-ids", paramLabel = "IDS", split = ",", description = "Prompt as token ids, e.g. 1,2,3.")
+        @Option(names = "--prompt-ids", paramLabel = "IDS", split = ",", converter = Ranges.NonNegative.class, description = "Prompt as token ids, e.g. 1,2,3.")
         int[] ids;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     PromptInput prompt;
 
-    @Option(names = "--max-tokens", defaultValue = "128", description = "Most tokens to generate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-tokens", defaultValue = "128", paramLabel = "N", converter = Ranges.Tokens.class,
+            description = "Most tokens to generate (default: ${DEFAULT-VALUE}).")
     int maxTokens;
 
-    @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy (default), higher = more random.")
+    @Option(names = "--temperature", defaultValue = "0", paramLabel = "T", converter = Ranges.NonNegativeNumber.class,
+            description = "0 = greedy (default), higher = more random.")
     double temperature;
 
-    @Option(names = "--top-k", defaultValue = "0", description = "Sample among the k most likely tokens (0 = off).")
+    @Option(names = "--top-k", defaultValue = "0", paramLabel = "K", converter = Ranges.NonNegative.class,
+            description = "Sample among the k most likely tokens (0 = off, the default).")
     int topK;
 
-    @Option(names = "--top-p", defaultValue = "1", description = "Nucleus sampling mass (1 = off).")
+    @Option(names = "--top-p", defaultValue = "1", paramLabel = "P", converter = Ranges.Share.class,
+            description = "Nucleus sampling mass, above 0 and at most 1 (1 = off, the default).")
     double topP;
 
-    @Option(names = "--repetition-penalty", defaultValue = "1", description = "Penalty for repeated tokens (1 = off).")
+    @Option(names = "--repetition-penalty", defaultValue = "1", paramLabel = "R", converter = Ranges.Positive.class,
+            description = "Penalty for repeated tokens, above 0 (1 = off, the default).")
     double repetitionPenalty;
 
     @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
@@ -60,18 +65,34 @@ final class GenerateCommand implements Runnable {
         try (Llava3d llava = model.open()) {
             Model m = llava.model();
             int[] ids = prompt.ids != null ? prompt.ids : m.tokenizer().encode(prompt.text, true);
+            for (int id : ids) {
+                if (id < 0 || id >= m.config().vocabSize()) {
+                    throw new UserException("--prompt-ids " + id + " is not a token of this model (its ids are 0 to " + (m.config().vocabSize() - 1) + ")");
+                }
+            }
+            if (ids.length == 0) throw new UserException("--prompt gives no tokens");
             SamplingParams sampling = new SamplingParams(temperature, topK, topP, repetitionPenalty, seed, stop);
+            AnswerText.warnIfSynthetic(m);
             Answer a = llava.ask(Prompt.text(ids), new GatePolicy.NoPruning(), new GenerationOptions(sampling, maxTokens), piece -> {
-                System.out.print(piece);
+                System.out.print(AnswerText.printable(piece));
                 System.out.flush();
             }, null);
             System.out.println();
-            Progress.say("prompt %d tokens, prefill %.3f s (%.1f tok/s); generated %d tokens, %.2f tok/s; stop: %s",
-                    ids.length, a.prefillNanos() / 1e9, ids.length / (a.prefillNanos() / 1e9), a.ids().length,
-                    a.decodeTokensPerSecond(), a.stop().name().toLowerCase());
+            Progress.say("prompt %d tokens, prefill %.3f s (%.1f tok/s); %s; stop: %s", ids.length, a.prefillNanos() / 1e9,
+                    ids.length / (a.prefillNanos() / 1e9), generated(a), a.stop().name().toLowerCase());
             if (printIds) {
                 System.out.println(Arrays.stream(a.ids()).mapToObj(Integer::toString).collect(Collectors.joining(",")));
             }
         }
+    }
+
+    /**
+     * "generated N tokens, X tok/s": the first token comes with the prefill, so a decoding speed needs two or more.
+     * Shared with ask's statistics.
+     */
+    static String generated(Answer a) {
+        int n = a.ids().length;
+        return n > 1 ? String.format("generated %d tokens, %.2f tok/s decoding", n, a.decodeTokensPerSecond())
+                : String.format("generated %d token%s", n, n == 1 ? "" : "s");
     }
 }

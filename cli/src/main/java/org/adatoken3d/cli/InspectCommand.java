@@ -36,11 +36,11 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Show a checkpoint's config summary and every tensor.",
                 "",
                 "Show a checkpoint: its config (architecture, layers, sizes, heads, vocab, parameter count), bytes per"
-                    + " dtype, and a table of every tensor with its dtype, shape, size and shard.",
+                    + " dtype, and a table of every tensor with its dtype, shape, size and shard. Exits 1 when the check"
+                    + " finds a PROBLEM (a missing or misshapen decoder tensor, or a tensor the config does not account"
+                    + " for), 0 when it finds none.",
             "PATH is a model folder (model.safetensors or shards with model.safetensors.index.json, config.json"
-                    + " beside them), an index file, or a single .safetensors file.",
-            "Exits with 1 when the tensors and config.json disagree: a missing or misshapen decoder tensor, or a"
-                    + " tensor the config does not account for."
+                    + " beside them), an index file, or a single .safetensors file."
         })
 public final class InspectCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -72,9 +72,9 @@ public final class InspectCommand implements Callable<Integer> {
             } else {
                 printText(out, checkpoint, config, problem);
             }
+            out.flush();
+            return problem == null ? 0 : 1;
         }
-        out.flush();
-        return problem == null ? 0 : 1;
     }
 
     private void printText(PrintWriter out, Checkpoint c, Optional<ModelConfig> config, String problem) {
@@ -105,7 +105,7 @@ public final class InspectCommand implements Callable<Integer> {
             LlavaConfig l = config.get().llava();
             if (l != null) {
                 line(out, "multimodal", "mm_hidden_size " + l.mmHiddenSize() + ", projector " + l.mmProjectorType()
-                        + ", vision tower " + l.mmVisionTower() + (l.mmVideoTower() == null ? "" : ", video tower "
+                        + (l.mmVisionTower() == null ? "" : ", vision tower " + l.mmVisionTower()) + (l.mmVideoTower() == null ? "" : ", video tower "
                         + l.mmVideoTower()) + (l.numFrames() == null ? "" : ", " + l.numFrames() + " frames"));
             }
             line(out, "check", problem == null ? "every decoder tensor matches the config, and it accounts for every tensor"
@@ -115,7 +115,7 @@ public final class InspectCommand implements Callable<Integer> {
         line(out, "tensors", String.format("%,d holding %,d values", c.tensors().size(), elements));
         Map<DType, long[]> perDtype = perDtype(c);
         line(out, "bytes", perDtype.entrySet().stream()
-                .map(e -> e.getKey() + " " + bytes(e.getValue()[0]) + " (" + e.getValue()[1] + " tensors)")
+                .map(e -> e.getKey() + " " + bytes(e.getValue()[0]) + " (" + e.getValue()[1] + (e.getValue()[1] == 1 ? " tensor)" : " tensors)"))
                 .collect(Collectors.joining(", ")) + (perDtype.size() > 1 ? "; total " + bytes(totalBytes(c)) : ""));
         for (SafetensorsFile f : files) {
             if (!f.metadata().isEmpty()) {

@@ -1,5 +1,6 @@
 package org.adatoken3d.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,8 +24,29 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setUsageHelpAutoWidth(true);
+        cli.setDefaultValueProvider(ModelOptions.DEFAULTS);
+        cli.setParameterExceptionHandler(Main::badCommandLine);
         cli.setExecutionExceptionHandler(new UserErrors());
         return cli;
+    }
+
+    /**
+     * A command line picocli cannot take, as one line: a value out of its option's range (see {@link Ranges}) says
+     * the option and the range; anything else picocli's own words, and where the options are listed.
+     */
+    static int badCommandLine(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        String message = e.getMessage();
+        if (e.getCause() instanceof CommandLine.TypeConversionException t
+                && e.getArgSpec() instanceof CommandLine.Model.OptionSpec option) {
+            message = option.longestName() + " " + t.getMessage();
+        } else {
+            message += " (" + cmd.getCommandSpec().qualifiedName() + " --help lists the options)";
+        }
+        err.println(cmd.getColorScheme().errorText("error: " + message));
+        err.flush();
+        return 2;
     }
 
     public static void main(String[] args) {

@@ -1,6 +1,7 @@
 package org.adatoken3d.cli;
 
 import java.nio.file.Path;
+import java.util.Locale;
 import org.adatoken3d.kernels.Parallel;
 import org.adatoken3d.kernels.RopeStyle;
 import org.adatoken3d.kernels.EngineArgumentException;
@@ -8,6 +9,8 @@ import org.adatoken3d.llava3d.EngineOptions;
 import org.adatoken3d.llava3d.Llava3d;
 import org.adatoken3d.model.Model;
 import org.adatoken3d.model.decoder.DecoderWeights;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /** Options shared by every command that runs a model. */
@@ -16,7 +19,8 @@ final class ModelOptions {
             description = "Model folder in Hugging Face layout (config.json, *.safetensors, tokenizer).")
     Path model;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
+    @Option(names = "--threads", paramLabel = "N", converter = Ranges.Threads.class,
+            description = "Worker threads, 1 to 4 per core (default: all cores).")
     Integer threads;
 
     @Option(names = "--q8", description = "Quantise the layer matrices to Q8_0 at load time (faster decoding, small error).")
@@ -27,13 +31,26 @@ final class ModelOptions {
                     + "needs the OpenCL backend module and an OpenCL driver). Default: ${DEFAULT-VALUE}.")
     String device;
 
-    @Option(names = "--kv-budget", paramLabel = "GiB", defaultValue = "8",
-            description = "Most memory the KV cache may take, in GiB (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kv-budget", paramLabel = "GiB", converter = Ranges.Positive.class,
+            description = "Most memory the KV cache may take, in GiB. The cache lives on the Java heap, so the default is half of "
+                    + "the heap this JVM was given: ${DEFAULT-VALUE} GiB here (a larger heap: ADATOKEN3D_JAVA_OPTS=-Xmx24g).")
     double kvBudgetGiB;
 
-    @Option(names = "--rope-style", defaultValue = "rotate_half", hidden = true,
-            description = "rotate_half (Hugging Face) | interleaved (Meta layout; wrong for HF checkpoints, used to test the conformance suite).")
+    @Option(names = "--rope-style", defaultValue = "rotate_half", paramLabel = "rotate_half|interleaved",
+            description = "RoPE convention: rotate_half (Hugging Face checkpoints; default) or interleaved (Meta's layout: wrong for "
+                    + "Hugging Face checkpoints, which is how the conformance suite is shown to catch it).")
     String ropeStyle;
+
+    /** The share of the heap the KV cache may take by default: the rest holds activations, logits and the scene. */
+    static final double KV_SHARE_OF_HEAP = 0.5;
+
+    /** Defaults that depend on the machine, which an annotation cannot say. */
+    static final IDefaultValueProvider DEFAULTS = option -> option instanceof OptionSpec o && o.longestName().equals("--kv-budget")
+            ? String.format(Locale.ROOT, "%.2f", defaultKvBudgetGiB()) : null;
+
+    static double defaultKvBudgetGiB() {
+        return Math.floor(KV_SHARE_OF_HEAP * Runtime.getRuntime().maxMemory() / (1 << 30) * 100) / 100;
+    }
 
     long kvBudgetBytes() {
         return (long) (kvBudgetGiB * (1L << 30));
@@ -57,6 +74,8 @@ final class ModelOptions {
 
     /** As {@link #open()}, with a separate CLIP vision tower folder (may be null). */
     Llava3d open(Path visionTower) {
+        Outputs.existingFolder("--model", model);
+        if (visionTower != null) Outputs.existingFolder("--vision-tower", visionTower);
         long t0 = System.nanoTime();
         Llava3d llava = Llava3d.open(model, engineOptions(visionTower));
         Model m = llava.model();
@@ -65,10 +84,8 @@ final class ModelOptions {
         return llava;
     }
 
+    /** Sets the worker threads when {@code --threads} was given (its range checked by {@link Ranges.Threads}). */
     static void applyThreads(Integer threads) {
-        if (threads != null) {
-            if (threads < 1) throw new EngineArgumentException("threads", "must be >= 1, got " + threads);
-            Parallel.setThreads(threads);
-        }
+        if (threads != null) Parallel.setThreads(threads);
     }
 }

@@ -1,7 +1,6 @@
 package org.adatoken3d.cli;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.adatoken3d.llava3d.Llava3d;
@@ -15,13 +14,25 @@ import org.adatoken3d.report.RedundancyReport;
 final class Reports {
     private Reports() {}
 
+    /** Writes into {@code folder}'s staging folder and puts it in place; the report's index.html as it is then named. */
     static Path write(Llava3d llava, String question, GatePolicy gate, List<LayerStats> layers, KeepSet keep, SpatialTokens spatial,
-            Path dir) {
+            Outputs.Folder folder) {
+        Path html;
         try {
-            return RedundancyReport.write(new RedundancyReport.Input(llava.model().directory().getFileName().toString(), question, gate,
-                    layers, keep, spatial.xyz()), dir);
+            html = RedundancyReport.write(new RedundancyReport.Input(llava.model().directory().getFileName().toString(), question, gate,
+                    layers, keep, spatial.xyz()), folder.staging());
         } catch (IOException e) {
-            throw new UncheckedIOException(dir + ": cannot write the report: " + e.getMessage(), e);
+            throw new UserException(folder.out() + ": cannot write the report (" + Outputs.reason(e) + ")");
+        }
+        folder.commit();
+        return folder.published(html);
+    }
+
+    /** As above into {@code dir}, replacing what it held: for the demo, whose folders are its own. */
+    static Path replace(Llava3d llava, String question, GatePolicy gate, List<LayerStats> layers, KeepSet keep, SpatialTokens spatial,
+            Path dir) {
+        try (Outputs.Folder folder = Outputs.folder("--dir", dir, true)) {
+            return write(llava, question, gate, layers, keep, spatial, folder);
         }
     }
 }

@@ -47,6 +47,8 @@ public final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (source.model != null) Outputs.existingFolder("--model", source.model);
+        else Outputs.existingFile("--tokenizer", source.tokenizer);
         Tokenizer tokenizer = source.model != null ? Tokenizers.forModel(source.model) : Tokenizers.load(source.tokenizer);
         int[] ids = tokenizer.encode(text, !noBos);
         PrintWriter err = spec.commandLine().getErr();

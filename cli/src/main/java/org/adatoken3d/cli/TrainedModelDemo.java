@@ -3,9 +3,12 @@ package org.adatoken3d.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.adatoken3d.evaluation.qa.QaQuestion;
 import org.adatoken3d.evaluation.qa.QaRun;
+import org.adatoken3d.evaluation.qa.QaScore;
 import org.adatoken3d.evaluation.qa.QuestionSet;
 import org.adatoken3d.evaluation.qa.SceneSet;
 import org.adatoken3d.llava3d.EngineOptions;
@@ -17,14 +20,27 @@ import org.adatoken3d.pruning.KeepSet;
 import org.adatoken3d.pruning.PruneSpec;
 
 /**
- * Part 1 of {@code demo}: the trained spatial-QA checkpoint answers questions about one held-out room, unpruned,
- * with AdaToken (the model's calibrated profile) and with random pruning at AdaToken's budget.
+ * Part 1 of {@code demo}: what AdaToken is for, measured on the spot. The trained spatial-QA checkpoint answers a
+ * share of the held-out split unpruned, with AdaToken and with random pruning that keeps the same number of tokens of
+ * each input; then one question random pruning gets wrong and AdaToken right, found in that run, with the report
+ * showing where the kept tokens sit.
+ *
+ * <p>AdaToken gates after layer 2 here, the sweep's operating point ({@code eval --sweep}), not at the calibrated
+ * profile's layer 3: by layer 3 this 5-layer model has read the scene, so any pruning there, random too, costs little
+ * accuracy and saves fewer FLOPs, and the comparison would not show which tokens matter.
  */
 final class TrainedModelDemo {
-    /** A held-out room with many tokens and questions of several types. */
-    static final int SCENE = 5;
+    /**
+     * Every EVERY-th held-out question: 96 of 576, every type, three policies in well under a minute of the demo's
+     * time on two cores. The whole split is what {@code eval --sweep} runs.
+     */
+    static final int EVERY = 6;
+    /** AdaToken as the README's sweep row: tau=0.5 after layer 2, every instruction token as query. */
+    static final String ADATOKEN = "tau=0.5,layer=2,query=instruction";
 
     private TrainedModelDemo() {}
+
+    record Policy(String name, GatePolicy gate) {}
 
     static void run(Path dir, Path reportDir) {
         Path modelDir = dir.resolve("model");
@@ -32,88 +48,88 @@ final class TrainedModelDemo {
             System.out.printf("%nPart 1 skipped: no trained model at %s%n", modelDir);
             return;
         }
-        QuestionSet questions = QuestionSet.read(dir.resolve("heldout-questions.json"));
+        QuestionSet split = QuestionSet.read(dir.resolve("heldout-questions.json"));
+        QuestionSet questions = share(split);
         SceneSet scenes = questions.readScenes();
         try (Llava3d llava = Llava3d.open(modelDir, EngineOptions.defaults().withKvBudgetBytes(1L << 30))) {
             Model m = llava.model();
-            GatePolicy adaptive = llava.hasProfile() ? llava.policy("auto") : GatePolicy.AdaptiveGate.defaults();
-            List<GatePolicy> policies = List.of(new GatePolicy.NoPruning(), adaptive, new GatePolicy.RandomGate(0, adaptive));
-            List<String> names = List.of("unpruned", "AdaToken", "random");
-            QaRun run = new QaRun(llava, scenes);
-            List<QaQuestion> asked = pick(questions);
+            GatePolicy adaptive = llava.policy(ADATOKEN);
+            List<Policy> policies = List.of(new Policy("unpruned", new GatePolicy.NoPruning()), new Policy("AdaToken", adaptive),
+                    new Policy("random", new GatePolicy.RandomGate(0, adaptive)));
             var c = m.config();
-            System.out.printf("%nPart 1. A trained model: %s (LLaMA decoder, %d layers, hidden %d, mlp2x_gelu projector, trained on%n",
+            System.out.printf("%nPart 1. Why AdaToken: a trained model, %s (LLaMA decoder, %d layers, hidden %d, trained on synthetic%n",
                     modelDir, c.numLayers(), c.hiddenSize());
-            System.out.println("  synthetic rooms; accuracy: ./adatoken3d eval --model " + modelDir + " --questions "
-                    + dir.resolve("heldout-questions.json") + " --sweep)");
-            System.out.printf("  Held-out room %d: %d spatial tokens, %d of them on objects:%n", SCENE, scenes.tokens(SCENE),
-                    objectTokens(scenes.owner(SCENE)));
-            if (SCENE < questions.sceneObjects().size()) {
-                System.out.println("    " + String.join(", ", questions.sceneObjects().get(SCENE)));
+            System.out.printf("  rooms), answers %d of the %d held-out questions (every %d-th: all %d types)%n",
+                    questions.questions().size(), split.questions().size(), EVERY, questions.types().size());
+            System.out.printf("  AdaToken: %s; random: as many tokens of each input as AdaToken kept, chosen at random%n%n",
+                    PruneSpec.format(adaptive));
+            QaRun run = new QaRun(llava, scenes);
+            Map<String, QaScore> scores = new LinkedHashMap<>();
+            Map<String, List<QaRun.Answer>> answers = new LinkedHashMap<>();
+            long t0 = System.nanoTime();
+            for (Policy p : policies) {
+                List<QaRun.Answer> given = new ArrayList<>();
+                scores.put(p.name(), run.score(questions, p.gate(), (done, q, a) -> {
+                    given.add(a);
+                    if (done % 32 == 0 || done == questions.questions().size()) {
+                        Progress.update(String.format("demo %s: %d/%d questions (%.1f s)", p.name(), done, questions.questions().size(),
+                                (System.nanoTime() - t0) / 1e9), done == questions.questions().size());
+                    }
+                }));
+                answers.put(p.name(), given);
             }
-            System.out.printf("  AdaToken: %s (from %s); random: the same number of tokens, chosen at random%n%n",
-                    PruneSpec.format(adaptive), llava.hasProfile() ? "the model's calibrated profile" : "the defaults");
-            // Warm-up with every policy: a pruned prefill runs code the unpruned one does not, and the first policy
-            // to meet it uncompiled would be timed slower than it is.
-            for (QaQuestion q : asked) {
-                for (GatePolicy p : policies) run.answer(q, p);
+            TextTable table = new TextTable("policy", "right", "accuracy", "spatial tokens kept", "object tokens kept", "prefill FLOPs");
+            for (Policy p : policies) {
+                QaScore s = scores.get(p.name());
+                int right = s.correct().values().stream().mapToInt(Integer::intValue).sum();
+                table.row(p.name(), right + "/" + s.questions(), String.format("%.1f%%", 100 * s.overall()), String.format("%.1f%%", 100 * s.keptShare()),
+                        String.format("%.1f%%", 100 * s.objectsKept()), String.format("%.1f%%", 100 * s.flopsShare()));
             }
-            System.out.printf("  %-58s %-9s %-12s %-12s %-12s%n", "question", "expected", names.get(0), names.get(1), names.get(2));
-            double[] kept = new double[3], objects = new double[3], flops = new double[3], nanos = new double[3];
-            int[] right = new int[3];
-            for (QaQuestion q : asked) {
-                StringBuilder line = new StringBuilder(String.format("  %-58s %-9s", q.question(), q.answer()));
-                for (int p = 0; p < policies.size(); p++) {
-                    QaRun.Answer a = run.answer(q, policies.get(p));
-                    line.append(String.format(" %-12s", a.text() + (a.correct() ? " (ok)" : " (wrong)")));
-                    kept[p] += a.keep().keptFraction() / asked.size();
-                    objects[p] += a.objectsKept() / asked.size();
-                    flops[p] += a.flopsShare() / asked.size();
-                    nanos[p] += a.prefillNanos() / (double) asked.size();
-                    if (a.correct()) right[p]++;
-                }
-                System.out.println(line);
+            table.print(System.out, "  ");
+            QaScore ada = scores.get("AdaToken"), random = scores.get("random");
+            System.out.printf("%n  At the same share of tokens, AdaToken answers %.1f%% right and random pruning %.1f%%. AdaToken keeps the%n"
+                    + "  tokens the question attends to: %.0f%% of the object tokens, against %.0f%% for random.%n",
+                    100 * ada.overall(), 100 * random.overall(), 100 * ada.objectsKept(), 100 * random.objectsKept());
+            System.out.println("  (The model's calibrated profile gates after layer 3, where this small model has already read the scene");
+            System.out.println("  and random pruning costs little too; ./adatoken3d eval --sweep shows every budget, and the profile's row.)");
+            int shown = firstWhereOnlyAdaTokenIsRight(answers.get("AdaToken"), answers.get("random"));
+            if (shown < 0) {
+                System.out.println("\n  (no question in this share that AdaToken answers right and random pruning wrong)");
+                return;
             }
-            System.out.println();
-            for (int p = 0; p < policies.size(); p++) {
-                System.out.printf("  %-9s %d/%d right; spatial tokens kept %5.1f%% (object tokens %5.1f%%); prefill FLOPs %5.1f%%;"
-                        + " time to first token %.1f ms (%.2fx)%n", names.get(p), right[p], asked.size(), 100 * kept[p], 100 * objects[p],
-                        100 * flops[p], nanos[p] / 1e6, nanos[0] / nanos[p]);
-            }
-            if (nanos[1] > nanos[0]) {
-                System.out.printf("  (a prefill of this tiny model takes %.0f ms; the gate's own work, measuring the contribution and%n"
-                        + "  compacting the KV cache, costs more than the pruned layers save at this size; part 2 shows the time saved%n"
-                        + "  on a larger model)%n", nanos[0] / 1e6);
-            }
-            writeReport(llava, run, asked.getFirst(), adaptive, reportDir);
+            QaQuestion q = questions.questions().get(shown);
+            QaRun.Answer a = answers.get("AdaToken").get(shown), r = answers.get("random").get(shown);
+            System.out.printf("%n  A question random pruning gets wrong and AdaToken right (the first in this run), room %d:%n", q.scene());
+            System.out.printf("    \"%s\"  expected: %s%n", q.question(), q.answer());
+            System.out.printf("    AdaToken: %-8s kept %d of %d spatial tokens, %.0f%% of the object tokens%n", a.text(), a.keep().keptCount(),
+                    a.keep().total(), 100 * a.objectsKept());
+            System.out.printf("    random:   %-8s kept %d of %d spatial tokens, %.0f%% of the object tokens%n", r.text(), r.keep().keptCount(),
+                    r.keep().total(), 100 * r.objectsKept());
+            writeReport(llava, run, q, adaptive, reportDir);
         }
     }
 
-    /** The question types the demo asks about, in this order, when the room has one. */
-    static final List<String> TYPES = List.of("colour", "shape", "exists", "left", "bigger", "count", "nearest");
-
-    /** Up to five questions about {@link #SCENE}, the first of each type in {@link #TYPES}. */
-    private static List<QaQuestion> pick(QuestionSet questions) {
-        List<QaQuestion> out = new ArrayList<>();
-        for (String type : TYPES) {
-            questions.questions().stream().filter(q -> q.scene() == SCENE && q.type().equals(type)).findFirst().ifPresent(out::add);
-        }
-        if (out.isEmpty()) throw new IllegalStateException(questions.file() + " has no question about scene " + SCENE);
-        return out.subList(0, Math.min(5, out.size()));
+    /** Every {@link #EVERY}-th question of {@code split}, in order. */
+    static QuestionSet share(QuestionSet split) {
+        List<QaQuestion> picked = new ArrayList<>();
+        for (int i = 0; i < split.questions().size(); i += EVERY) picked.add(split.questions().get(i));
+        return new QuestionSet(split.file(), split.scenesFile(), picked, split.sceneObjects());
     }
 
-    private static int objectTokens(int[] owner) {
-        int n = 0;
-        for (int o : owner) if (o >= 0) n++;
-        return n;
+    /** The index of the first question AdaToken answered right and random pruning wrong, or -1. */
+    static int firstWhereOnlyAdaTokenIsRight(List<QaRun.Answer> adaToken, List<QaRun.Answer> random) {
+        for (int i = 0; i < adaToken.size(); i++) {
+            if (adaToken.get(i).correct() && !random.get(i).correct()) return i;
+        }
+        return -1;
     }
 
     private static void writeReport(Llava3d llava, QaRun run, QaQuestion q, GatePolicy gate, Path reportDir) {
         SpatialTokens spatial = run.scene(q.scene());
         var sample = llava.measure(llava.prompt(spatial, q.question()), gate.query());
         KeepSet keep = gate.keepSet(sample.layer(gate.layer() - 1).contribution());
-        Path html = Reports.write(llava, q.question(), gate, sample.layers(), keep, spatial, reportDir);
-        System.out.printf("%n  Report for \"%s\" (per-layer contribution, 3D view of kept and pruned tokens):%n  %s%n",
-                q.question(), html.toAbsolutePath());
+        Path html = Reports.replace(llava, q.question(), gate, sample.layers(), keep, spatial, reportDir);
+        System.out.printf("%n  Where AdaToken's kept tokens sit for that question (3D view of kept and pruned tokens, per-layer%n"
+                + "  contribution): %s%n", html.toAbsolutePath());
     }
 }

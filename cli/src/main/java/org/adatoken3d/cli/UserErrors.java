@@ -3,6 +3,7 @@ package org.adatoken3d.cli;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.adatoken3d.kernels.EngineArgumentException;
 import org.adatoken3d.weights.InvalidFileException;
 import picocli.CommandLine;
@@ -50,8 +51,17 @@ final class UserErrors implements CommandLine.IExecutionExceptionHandler {
         } else {
             throw e;
         }
-        cmd.getErr().println(cmd.getColorScheme().errorText("error: " + message));
+        cmd.getErr().println(cmd.getColorScheme().errorText("error: " + plain(message)));
         if (Boolean.getBoolean("adatoken3d.debug")) t.printStackTrace(cmd.getErr());
         return 2;
+    }
+
+    /** Jackson's location of a parse error without its note on a feature it disabled, which means nothing to a user. */
+    private static final Pattern JACKSON_SOURCE = Pattern.compile("\\[Source: REDACTED \\(`[A-Za-z_.]+` disabled\\); line: (\\d+), column: (\\d+)]");
+
+    /** A message on one line, as users read it. */
+    static String plain(String message) {
+        String m = message == null ? "(no message)" : JACKSON_SOURCE.matcher(message).replaceAll("line $1, column $2");
+        return m.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 }

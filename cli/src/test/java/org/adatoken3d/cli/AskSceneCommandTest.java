@@ -67,6 +67,6 @@ class AskSceneCommandTest {
         new SyntheticCheckpoint(SynthPreset.TINY, 3, DType.F32, 1).write(model, b -> {});
         CliRun missing = CliRun.of("ask", "--model", model.toString(), "--scene", tmp.resolve("nowhere").toString(), "--question", "q");
         assertEquals(2, missing.exit());
-        assertTrue(missing.stderr().contains("error: " + tmp.resolve("nowhere") + ": is not a scene folder"), missing.stderr());
+        assertTrue(missing.stderr().contains("error: --scene " + tmp.resolve("nowhere") + ": no such file or folder"), missing.stderr());
     }
 }

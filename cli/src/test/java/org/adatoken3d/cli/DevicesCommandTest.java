@@ -3,7 +3,9 @@ package org.adatoken3d.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DevicesCommandTest {
     @Test
@@ -15,8 +17,9 @@ class DevicesCommandTest {
     }
 
     @Test
-    void anUnknownDeviceIsAClearError() {
-        CliRun r = CliRun.of("generate", "--model", "no-such-folder", "--prompt", "x", "--device", "tpu");
+    void anUnknownDeviceIsAClearError(@TempDir Path folder) {
+        // A folder that exists: one that does not is refused before the device is looked at.
+        CliRun r = CliRun.of("generate", "--model", folder.toString(), "--prompt", "x", "--device", "tpu");
         assertTrue(r.exit() != 0, "exit code");
         assertTrue(r.stderr().contains("unknown backend 'tpu'"), r.stderr());
     }

@@ -69,7 +69,7 @@ class InspectCommandTest {
         assertEquals(0, r.exit(), r.stderr());
         assertTrue(r.out().contains("2 shards: model-00001-of-00002.safetensors, model-00002-of-00002.safetensors"), r.out());
         assertTrue(r.out().contains("config       none"), r.out());
-        assertTrue(r.out().contains("BF16 16 B (1 tensors), I32 12 B (1 tensors); total 28 B"), r.out());
+        assertTrue(r.out().contains("BF16 16 B (1 tensor), I32 12 B (1 tensor); total 28 B"), r.out());
 
         Files.writeString(ckpt.resolve("config.json"), """
                 {"model_type": "llama", "hidden_size": 2, "intermediate_size": 3, "num_hidden_layers": 1,
@@ -80,6 +80,10 @@ class InspectCommandTest {
         assertTrue(!check.get("ok").asBoolean());
         assertTrue(check.get("problem").asText().endsWith("model-00001-of-00002.safetensors: tensor model.embed_tokens.weight"
                 + " has shape [4, 2], config says [5, 2]"), check.toString());
+        r = CliRun.of("inspect", ckpt.toString());
+        assertEquals(1, r.exit(), r.stderr());
+        assertTrue(r.out().contains("check        PROBLEM: "), r.out());
+        assertTrue(!r.out().contains("vision tower null"), r.out());
     }
 
     @Test

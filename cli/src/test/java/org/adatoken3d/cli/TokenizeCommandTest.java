@@ -55,7 +55,7 @@ class TokenizeCommandTest {
     void badInputIsOneLineOnStderrAndExitCode2() {
         CliRun missing = CliRun.of("tokenize", "--model", "/nonexistent/model", "--text", "x");
         assertEquals(2, missing.exit());
-        assertEquals("error: /nonexistent/model: not a model folder (no such directory)\n", missing.err());
+        assertEquals("error: --model /nonexistent/model: no such folder\n", missing.err());
         CliRun both = CliRun.of("tokenize", "--model", "a", "--tokenizer", "b", "--text", "x");
         assertEquals(2, both.exit());
         assertTrue(both.stderr().contains("mutually exclusive"), both.stderr());

@@ -72,6 +72,12 @@ public final class Model implements AutoCloseable {
             DecoderWeights weights = DecoderWeights.load(checkpoint, config, storage);
             // Conformance fixtures carry no tokenizer; commands that need text ask for it through tokenizer().
             Tokenizer tokenizer = Tokenizers.hasTokenizer(directory) ? Tokenizers.forModel(directory) : null;
+            // Found now rather than at the first id past the embedding table, mid-answer.
+            if (tokenizer != null && tokenizer.vocabSize() > config.decoder().vocabSize()) {
+                Path file = Tokenizers.MODEL_FILES.stream().map(directory::resolve).filter(Files::isRegularFile).findFirst().orElse(directory);
+                throw new InvalidFileException(file, "has " + tokenizer.vocabSize() + " tokens, but config.json's vocab_size is "
+                        + config.decoder().vocabSize() + ": it is not this model's tokenizer");
+            }
             return new Model(directory, checkpoint, config, new Decoder(config.decoder(), weights, ropeStyle, backend), tokenizer, backend);
         } catch (RuntimeException e) {
             checkpoint.close();

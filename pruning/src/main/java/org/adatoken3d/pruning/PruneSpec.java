@@ -132,7 +132,13 @@ public final class PruneSpec {
                 throw new EngineArgumentException("prune", "auto: no pruning profile at " + file
                         + "; calibrate the model to make one, or give a profile file");
             }
-            PruningProfile loaded = PruningProfile.load(file);
+            PruningProfile loaded;
+            try {
+                loaded = PruningProfile.load(file);
+            } catch (IllegalArgumentException e) {
+                // load's message starts with the file's name: a damaged profile is a value the caller gave, not a bug.
+                throw new EngineArgumentException("profile", e.getMessage());
+            }
             if (loaded.layers() != layers) {
                 throw new EngineArgumentException("profile", file + ": was calibrated on a " + loaded.layers()
                         + "-layer model, this model has " + layers + " layers");

@@ -13,11 +13,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes safetensors files that the reference implementation accepts: an 8-byte little-endian header length, a
@@ -38,7 +41,14 @@ public final class SafetensorsWriter {
     public static void write(Path out, Map<String, String> metadata, List<TensorSource> tensors) throws IOException {
         byte[] header = header(metadata, tensors);
         Path dir = out.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".partial");
+        Path tmp;
+        try {
+            tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".partial");
+        } catch (IOException e) {
+            // The temporary name is ours, not the caller's: say which file could not be written, and why.
+            throw new IOException(out + ": cannot write here (" + (e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.NoSuchFileException ? "no such folder " + dir : e.getMessage()) + ")", e);
+        }
         try {
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 long total = 8 + header.length;
@@ -110,10 +120,25 @@ public final class SafetensorsWriter {
     }
 
     static void moveIntoPlace(Path tmp, Path out) throws IOException {
+        // A temporary file is made 0600; the file it becomes gets the mode of the file it replaces, or else the one
+        // this process's umask gives a new file, as any other program writing it would.
+        PosixFileAttributeView view = Files.getFileAttributeView(tmp, PosixFileAttributeView.class);
+        if (view != null) view.setPermissions(Files.exists(out) ? Files.getPosixFilePermissions(out) : newFileMode(tmp.getParent()));
         try {
             Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** The permissions a file created in {@code dir} gets from the umask, read off a file made and removed there. */
+    private static Set<PosixFilePermission> newFileMode(Path dir) throws IOException {
+        Path probe = dir.resolve(".mode-" + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".partial");
+        Files.newByteChannel(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+        try {
+            return Files.getPosixFilePermissions(probe);
+        } finally {
+            Files.deleteIfExists(probe);
         }
     }
 

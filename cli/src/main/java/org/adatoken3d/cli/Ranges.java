@@ -1,0 +1,138 @@
+package org.adatoken3d.cli;
+
+import java.math.BigInteger;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * The ranges of the numeric options, checked while picocli parses the command line: a value out of range is refused
+ * before anything runs, as one line naming the option ({@link Main} words it), and the engine never meets it.
+ * Each option names its range with {@code converter = Ranges.X.class}; defaults pass through the same check.
+ */
+final class Ranges {
+    private Ranges() {}
+
+    /** Most tokens one prompt or answer may ask for: past any context this engine runs (LLaVA-3D: 4,096). */
+    static final int MOST_TOKENS = 1 << 20;
+    /** Most pixels on a side of a synthetic frame (ScanNet's colour frames are 1296 x 968). */
+    static final int MOST_PIXELS = 4096;
+
+    /** Worker threads: 1 to four per core; more only queue on the same cores, and each costs a native stack. */
+    static int mostThreads() {
+        return 4 * Runtime.getRuntime().availableProcessors();
+    }
+
+    /** A whole number of any size, so that one too large for an int is told its range, not that it is no number. */
+    static BigInteger wholeNumber(String s) {
+        try {
+            return new BigInteger(s.strip());
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("must be a whole number, got '" + s + "'");
+        }
+    }
+
+    static double number(String s) {
+        try {
+            // Double.parseDouble reads "NaN", "Infinity" and hex floats; a range check below refuses the first two.
+            return Double.parseDouble(s.strip());
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("must be a number, got '" + s + "'");
+        }
+    }
+
+    static int between(String s, int least, int most) {
+        BigInteger v = wholeNumber(s);
+        if (v.compareTo(BigInteger.valueOf(least)) < 0) throw new TypeConversionException("must be at least " + least + ", got " + v);
+        if (v.compareTo(BigInteger.valueOf(most)) > 0) throw new TypeConversionException("must be at most " + most + ", got " + v);
+        return v.intValueExact();
+    }
+
+    static double finite(String s) {
+        double v = number(s);
+        if (!Double.isFinite(v)) throw new TypeConversionException("must be a finite number, got " + s.strip());
+        return v;
+    }
+
+    /** A count of things: 1 or more. */
+    static final class Count implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String s) {
+            return between(s, 1, Integer.MAX_VALUE);
+        }
+    }
+
+    /** 0 (off) or more. */
+    static final class NonNegative implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String s) {
+            return between(s, 0, Integer.MAX_VALUE);
+        }
+    }
+
+    /** A number of tokens: 1 to {@link #MOST_TOKENS}. */
+    static final class Tokens implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String s) {
+            return between(s, 1, MOST_TOKENS);
+        }
+    }
+
+    /** Decoded tokens of a speed measurement: the first comes with the prefill, so at least two. */
+    static final class DecodedTokens implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String s) {
+            return between(s, 2, MOST_TOKENS);
+        }
+    }
+
+    static final class Threads implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String s) {
+            BigInteger v = wholeNumber(s);
+            if (v.signum() < 1) throw new TypeConversionException("must be at least 1, got " + v);
+            if (v.compareTo(BigInteger.valueOf(mostThreads())) > 0) {
+                throw new TypeConversionException("must be at most " + mostThreads() + " (4 per core on this machine's "
+                        + Runtime.getRuntime().availableProcessors() + " cores), got " + v);
+            }
+            return v.intValueExact();
+        }
+    }
+
+    /** A side of a synthetic frame, in pixels. */
+    static final class Pixels implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String s) {
+            return between(s, 8, MOST_PIXELS);
+        }
+    }
+
+    /** A finite number above 0: a scale, a penalty, a memory size. */
+    static final class Positive implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String s) {
+            double v = finite(s);
+            if (v <= 0) throw new TypeConversionException("must be above 0, got " + s.strip());
+            return v;
+        }
+    }
+
+    /** A finite number, 0 or above (a temperature). */
+    static final class NonNegativeNumber implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String s) {
+            double v = finite(s);
+            if (v < 0) throw new TypeConversionException("must be 0 or above, got " + s.strip());
+            return v;
+        }
+    }
+
+    /** A share: above 0, at most 1. */
+    static final class Share implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String s) {
+            double v = finite(s);
+            if (v <= 0 || v > 1) throw new TypeConversionException("must be above 0 and at most 1, got " + s.strip());
+            return v;
+        }
+    }
+}
