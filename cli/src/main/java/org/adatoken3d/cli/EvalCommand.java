@@ -33,8 +33,51 @@ final class EvalCommand implements Runnable {
 
     @Mixin ModelOptions model;
 
-    @Option(names = "--questions", required = true, paramLabel = "FILE.json", description = "Questions of a split; names its scene file.")
+    @Option(names = "--questions", paramLabel = "FILE.json", description = "Questions of a spatial-QA split; names its scene file.")
     Path questionsFile;
+
+    @Option(names = "--scanqa", paramLabel = "FILE", description = "ScanQA questions (ScanQA_v1.0_{split}.json); scenes under --scenes-root.")
+    Path scanQaFile;
+
+    @Option(names = "--sqa3d", arity = "2", paramLabel = "FILE", description = "SQA3D questions and annotations "
+            + "(v1_balanced_questions_{split}_scannetv2.json v1_balanced_sqa_annotations_{split}_scannetv2.json); scenes under --scenes-root.")
+    List<Path> sqa3dFiles;
+
+    @Option(names = "--llava3d-questions", paramLabel = "FILE", description = "LLaVA-3D question file ([{question_id, video, text}]); answered, not scored.")
+    Path llava3dFile;
+
+    @Option(names = "--scenes-root", paramLabel = "DIR", description = "Where scene_id's scene is: <scene_id>.safetensors (saved spatial tokens), "
+            + "<scene_id>/ (ScanNet export) or <scene_id>.json (EmbodiedScan info).")
+    Path scenesRoot;
+
+    @Option(names = "--save-scenes", paramLabel = "DIR", description = "Save each scene encoded from frames as DIR/<scene_id>.safetensors, for --scenes-root DIR next time.")
+    Path saveScenes;
+
+    @Option(names = "--views", defaultValue = "20", paramLabel = "N", converter = Ranges.Count.class, description = "Views per scene encoded from frames (default: ${DEFAULT-VALUE}).")
+    int views;
+
+    @Option(names = "--policies", paramLabel = "'A;B;...'", description = "Benchmark run: the policies of a sweep, e.g. 'none;auto;random,keep=0.3' (default: --prune).")
+    String policies;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Benchmark run: LLaVA-3D prediction files, parts and summary.json go here; "
+            + "a rerun into the same folder skips the scenes done.")
+    Path out;
+
+    @Option(names = "--max-tokens", defaultValue = "16", paramLabel = "N", converter = Ranges.Tokens.class, description = "Benchmark run: most answer tokens (default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--model-id", paramLabel = "ID", description = "Benchmark run: the model_id predictions carry (default: the model folder's name).")
+    String modelId;
+
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Benchmark run as a Spark job on MASTER, e.g. local[2] (Spark is loaded only then).")
+    String spark;
+
+    @Option(names = "--partitions", defaultValue = "0", paramLabel = "N", converter = Ranges.NonNegative.class, description = "Spark: tasks the scenes are spread over (default: Spark's parallelism).")
+    int partitions;
+
+    @Option(names = "--write-benchmark-files", paramLabel = "DIR", description = "Write the --questions split as ScanQA, SQA3D and LLaVA-3D question "
+            + "files with saved scenes (DIR/scenes) and stop.")
+    Path writeBenchmarkFiles;
 
     @Option(names = "--prune", paramLabel = "POLICY",
             description = "Gate policy as for ask (none | tau=T | keep=R | fastv | random,... | auto; default: none); not with --sweep, "
@@ -64,6 +107,12 @@ final class EvalCommand implements Runnable {
 
     @Override
     public void run() {
+        if (writeBenchmarkFiles != null || scanQaFile != null || sqa3dFiles != null || llava3dFile != null || out != null || spark != null
+                || policies != null) {
+            new BenchmarkEval(this).run();
+            return;
+        }
+        if (questionsFile == null) throw new UserException("one of --questions, --scanqa, --sqa3d or --llava3d-questions is required");
         if (sweep && prune != null) throw new UserException("--prune and --sweep do not go together: the sweep runs its own policies");
         if (!sweep && profile != null && prune != null && !PruneSpec.parse(prune).isAuto()) {
             throw new UserException("--profile is read only by --prune auto, but --prune is " + prune + "; drop one of them");

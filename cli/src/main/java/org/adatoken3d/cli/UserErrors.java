@@ -35,6 +35,10 @@ final class UserErrors implements CommandLine.IExecutionExceptionHandler {
             Map.entry("layers", "--layers"),
             Map.entry("dtype", "--dtype"),
             Map.entry("limit", "--limit"),
+            Map.entry("out", "--out"),
+            Map.entry("policies", "--policies"),
+            Map.entry("scenesRoot", "--scenes-root"),
+            Map.entry("partitions", "--partitions"),
             Map.entry("impl", "--impl"),
             Map.entry("targetFlops", "--target-flops"),
             Map.entry("targetAgreement", "--target-agreement"));

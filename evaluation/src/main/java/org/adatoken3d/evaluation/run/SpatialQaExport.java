@@ -41,6 +41,14 @@ public final class SpatialQaExport {
 
     /** Writes the files for the questions about the first {@code scenes} scenes (all when null) into {@code dir}. */
     public static int write(Llava3d llava, Path questionsFile, Integer scenes, Path dir) {
+        return write(llava, questionsFile, scenes, null, dir);
+    }
+
+    /**
+     * As {@link #write(Llava3d, Path, Integer, Path)}, keeping only the first {@code perScene} questions of each scene
+     * (all when null). Returns how many questions were written.
+     */
+    public static int write(Llava3d llava, Path questionsFile, Integer scenes, Integer perScene, Path dir) {
         QuestionSet set = QuestionSet.read(questionsFile);
         SceneSet sceneSet = set.readScenes();
         int sceneCount = scenes == null ? sceneSet.size() : Math.min(scenes, sceneSet.size());
@@ -57,14 +65,14 @@ public final class SpatialQaExport {
         ObjectNode sqaAnnotations = f.objectNode();
         ArrayNode sqaQ = sqaQuestions.putArray("questions");
         ArrayNode sqaA = sqaAnnotations.putArray("annotations");
-        int[] perScene = new int[sceneCount];
+        int[] asked = new int[sceneCount];
         int written = 0;
         List<QaQuestion> questions = set.questions();
         for (int i = 0; i < questions.size(); i++) {
             QaQuestion q = questions.get(i);
-            if (q.scene() >= sceneCount) continue;
+            if (q.scene() >= sceneCount || (perScene != null && asked[q.scene()] >= perScene)) continue;
             String scene = QuestionSource.spatialQaSceneId(q.scene());
-            String id = "val-" + scene.substring(0, scene.length() - 3) + "-" + perScene[q.scene()]++;
+            String id = "val-" + scene.substring(0, scene.length() - 3) + "-" + asked[q.scene()]++;
             ObjectNode s = scanQa.addObject();
             s.put("scene_id", scene);
             ArrayNode objectIds = s.putArray("object_id");
