@@ -16,6 +16,16 @@ public final class Gemm {
 
     private Gemm() {}
 
+    /**
+     * What the kernels chose for this machine, for benchmark reports: e.g. "256-bit vectors, 16 registers;
+     * GEMM 6x16 tile, kc 256, 16 panels per block; L1d 32 KiB, L2 512 KiB (/sys/devices/system/cpu/cpu0/cache)".
+     */
+    public static String machineDescription() {
+        CpuCaches caches = CpuCaches.MACHINE;
+        return Simd.F.vectorBitSize() + "-bit vectors, " + Simd.REGISTERS + " registers; GEMM " + GemmPlan.MACHINE + "; L1d "
+                + (caches.l1d() >> 10) + " KiB, L2 " + (caches.l2() >> 10) + " KiB (" + caches.source() + ")";
+    }
+
     /** {@code c[m][N] = a[m][K] · Wᵀ}; c is overwritten. */
     public static void multiply(float[] a, int m, WeightMatrix w, float[] c) {
         multiply(a, 0, m, w, c, 0);

@@ -33,4 +33,11 @@ class SimdTest {
         assertEquals(expected / 32, Simd.L);
         assertEquals(2 * Simd.L, PackedGemm.NR);
     }
+
+    @Test
+    void machineDescriptionNamesTheChoices() {
+        String d = Gemm.machineDescription();
+        org.junit.jupiter.api.Assertions.assertTrue(d.startsWith(Simd.F.vectorBitSize() + "-bit vectors"), d);
+        org.junit.jupiter.api.Assertions.assertTrue(d.contains("kc " + GemmPlan.MACHINE.kc()), d);
+    }
 }
