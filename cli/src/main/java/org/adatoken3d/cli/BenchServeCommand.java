@@ -40,28 +40,29 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Load test of the chat server on loopback: batched decoding, latency, bad input and memory.",
                 "",
-                "Starts the server in this process on 127.0.0.1 (a free port) and drives it over HTTP. Phase 1: one",
-                "streaming client sends --requests requests one after another. Phase 2: --clients streaming clients send",
-                "--requests each at once; aggregate completion tokens/s against phase 1 is what batched decoding buys.",
-                "Phase 3: the same clients send a mix of valid requests, malformed JSON, unknown scenes, bad prune specs,",
-                "oversized bodies, clients that leave mid-stream and concurrent scene uploads. Reports p50/p95 time to",
-                "first token and latency, responses by status, and the server's RSS before and after."})
+                "Starts the server in this process on 127.0.0.1 (a free port) and drives it over HTTP. Phase 1: one"
+                        + " streaming client sends --requests requests one after another. Phase 2: --clients streaming clients"
+                        + " send --requests each at once; aggregate completion tokens/s against phase 1 is what batched decoding"
+                        + " buys.",
+                "Phase 3: the same clients send a mix of valid requests, malformed JSON, unknown scenes, bad prune specs,"
+                        + " oversized bodies, clients that leave mid-stream and concurrent scene uploads. Reports p50/p95 time"
+                        + " to first token and latency, responses by status, and the server's RSS before and after."})
 final class BenchServeCommand implements Runnable {
     @Mixin ModelOptions model;
 
-    @Option(names = "--clients", defaultValue = "4", description = "Concurrent clients of phases 2 and 3 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--clients", defaultValue = "4", converter = Ranges.Slots.class, description = "Concurrent clients of phases 2 and 3 (default: ${DEFAULT-VALUE}).")
     int clients;
 
-    @Option(names = "--requests", defaultValue = "8", description = "Requests per client and phase (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--requests", defaultValue = "8", converter = Ranges.Count.class, description = "Requests per client and phase (default: ${DEFAULT-VALUE}).")
     int requests;
 
-    @Option(names = "--max-tokens", defaultValue = "48", description = "max_tokens of each request (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-tokens", defaultValue = "48", converter = Ranges.Tokens.class, description = "max_tokens of each request (default: ${DEFAULT-VALUE}).")
     int maxTokens;
 
-    @Option(names = "--max-batch", description = "Server slots (default: --clients).")
+    @Option(names = "--max-batch", converter = Ranges.Slots.class, description = "Server slots (default: --clients).")
     Integer maxBatch;
 
-    @Option(names = "--timeout", defaultValue = "600", description = "Give up after this many seconds in all (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "600", converter = Ranges.Seconds.class, description = "Give up after this many seconds in all (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
     private static final ObjectMapper JSON = new ObjectMapper();

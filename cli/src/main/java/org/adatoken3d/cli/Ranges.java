@@ -135,4 +135,52 @@ final class Ranges {
             return v;
         }
     }
+
+    /** A TCP port; 0 asks the system for a free one. */
+    static final class Port implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String s) {
+            return between(s, 0, 65535);
+        }
+    }
+
+    /** A time limit in whole seconds: 1 s to a day. */
+    static final class Seconds implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String s) {
+            return between(s, 1, 86_400);
+        }
+    }
+
+    /** A grace period in whole seconds: none to an hour. */
+    static final class GraceSeconds implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String s) {
+            return between(s, 0, 3_600);
+        }
+    }
+
+    /** Sequences decoded together: each holds a KV cache, so a few hundred at most. */
+    static final class Slots implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String s) {
+            return between(s, 1, 256);
+        }
+    }
+
+    /** A body size in KiB, 1 KiB up to what a byte count in an int holds. */
+    static final class KiB implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String s) {
+            return between(s, 1, (Integer.MAX_VALUE >> 10));
+        }
+    }
+
+    /** A body size in MiB, 1 MiB up to what a byte count in an int holds. */
+    static final class MiB implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String s) {
+            return between(s, 1, (Integer.MAX_VALUE >> 20));
+        }
+    }
 }

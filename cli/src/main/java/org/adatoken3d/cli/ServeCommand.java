@@ -21,11 +21,12 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serve the model over an OpenAI-compatible HTTP API, with scenes, batched decoding and a web page.",
                 "",
-                "POST /v1/chat/completions (OpenAI's format, streaming or not; extension fields 'scene' and 'prune'),",
-                "GET /v1/models, GET|POST /v1/scenes, GET /health, GET /metrics, and a page at / to ask a scene and see",
-                "which spatial tokens the answer kept. Concurrent requests decode together, one pass over the weights per",
-                "token for up to --max-batch of them. Binds to loopback unless --host says otherwise. SIGTERM (Ctrl-C) lets",
-                "requests in flight finish for --drain seconds, then refuses the rest with 503."})
+                "POST /v1/chat/completions (OpenAI's format, streaming or not; extension fields 'scene' and 'prune'),"
+                        + " GET /v1/models, GET|POST /v1/scenes, GET /health, GET /metrics, and a page at / to ask a scene and"
+                        + " see which spatial tokens the answer kept.",
+                "Concurrent requests decode together, one pass over the weights per token for up to --max-batch of them."
+                        + " Binds to loopback unless --host says otherwise. SIGTERM (Ctrl-C) lets requests in flight finish"
+                        + " for --drain seconds, then refuses the rest with 503."})
 final class ServeCommand implements Runnable {
     @Mixin ModelOptions model;
 
@@ -40,34 +41,34 @@ final class ServeCommand implements Runnable {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}, loopback only).")
     String host;
 
-    @Option(names = "--port", defaultValue = "8080", description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    @Option(names = "--port", defaultValue = "8080", converter = Ranges.Port.class, description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int port;
 
     @Option(names = "--api-key-file", paramLabel = "FILE", description = "File holding the bearer key every /v1 and /metrics request must send.")
     Path apiKeyFile;
 
-    @Option(names = "--max-queue", defaultValue = "16", description = "Requests that may wait for a slot; more get 429 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-queue", defaultValue = "16", converter = Ranges.NonNegative.class, description = "Requests that may wait for a slot; more get 429 (default: ${DEFAULT-VALUE}).")
     int maxQueue;
 
-    @Option(names = "--max-batch", defaultValue = "4", description = "Sequences decoded together per pass over the weights (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-batch", defaultValue = "4", converter = Ranges.Slots.class, description = "Sequences decoded together per pass over the weights (default: ${DEFAULT-VALUE}).")
     int maxBatch;
 
-    @Option(names = "--max-tokens-limit", defaultValue = "512", description = "Most completion tokens a request may ask for (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-tokens-limit", defaultValue = "512", converter = Ranges.Tokens.class, description = "Most completion tokens a request may ask for (default: ${DEFAULT-VALUE}).")
     int maxTokensLimit;
 
-    @Option(names = "--max-prompt-tokens", defaultValue = "8192", description = "Longest prompt, spatial tokens included (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-prompt-tokens", defaultValue = "8192", converter = Ranges.Tokens.class, description = "Longest prompt, spatial tokens included (default: ${DEFAULT-VALUE}).")
     int maxPromptTokens;
 
-    @Option(names = "--max-body-kib", defaultValue = "1024", description = "Largest chat request body, KiB (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-body-kib", defaultValue = "1024", converter = Ranges.KiB.class, description = "Largest chat request body, KiB (default: ${DEFAULT-VALUE}).")
     int maxBodyKiB;
 
-    @Option(names = "--max-upload-mib", defaultValue = "64", description = "Largest scene upload, MiB (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-upload-mib", defaultValue = "64", converter = Ranges.MiB.class, description = "Largest scene upload, MiB (default: ${DEFAULT-VALUE}).")
     int maxUploadMiB;
 
-    @Option(names = "--request-timeout", defaultValue = "120", description = "Time limit of one request in seconds, queueing included (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--request-timeout", defaultValue = "120", converter = Ranges.Seconds.class, description = "Time limit of one request in seconds, queueing included (default: ${DEFAULT-VALUE}).")
     int requestTimeout;
 
-    @Option(names = "--drain", defaultValue = "10", description = "Seconds shutdown waits for requests in flight (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--drain", defaultValue = "10", converter = Ranges.GraceSeconds.class, description = "Seconds shutdown waits for requests in flight (default: ${DEFAULT-VALUE}).")
     int drain;
 
     @Override
@@ -95,8 +96,11 @@ final class ServeCommand implements Runnable {
     }
 
     ServerOptions options() {
+        if (scenesDir != null) Outputs.existingFolder("--scenes", scenesDir);
+        for (Path f : sceneSets) Outputs.existingFile("--scene-set", f);
         String key = null;
         if (apiKeyFile != null) {
+            Outputs.existingFile("--api-key-file", apiKeyFile);
             try {
                 key = Files.readString(apiKeyFile, StandardCharsets.UTF_8).strip();
             } catch (IOException e) {
@@ -104,7 +108,6 @@ final class ServeCommand implements Runnable {
             }
             if (key.isEmpty()) throw new UserException("--api-key-file " + apiKeyFile + " is empty");
         }
-        if (maxBodyKiB < 1 || maxUploadMiB < 1) throw new UserException("--max-body-kib and --max-upload-mib must be >= 1");
         return new ServerOptions(host, port, key, maxQueue, maxBatch, maxBodyKiB << 10, maxUploadMiB << 20, maxTokensLimit, maxPromptTokens,
                 Duration.ofSeconds(requestTimeout), 256, scenesDir, Duration.ofSeconds(drain));
     }

@@ -133,6 +133,16 @@ class AdversarialTest {
             new Case("bench kernels", "--repeats must be at least 1, got 0", "bench", "kernels", "--repeats", "0"),
             new Case("conformance check", "--fixtures @D/nowhere: no such folder", "conformance", "check", "--fixtures", "@D/nowhere"),
             new Case("demo", "--threads must be at least 1, got 0", "demo", "--threads", "0"),
+            new Case("serve", "--port must be at most 65535, got 70000", "serve", "--model", "@D/model", "--port", "70000"),
+            new Case("serve", "--max-batch must be at least 1, got 0", "serve", "--model", "@D/model", "--max-batch", "0"),
+            new Case("serve", "--max-upload-mib must be at most 2047, got 4096", "serve", "--model", "@D/model", "--max-upload-mib", "4096"),
+            new Case("serve", "--request-timeout must be at least 1, got 0", "serve", "--model", "@D/model", "--request-timeout", "0"),
+            new Case("serve", "--scenes @D/nowhere: no such folder", "serve", "--model", "@D/model", "--scenes", "@D/nowhere"),
+            new Case("serve", "--api-key-file @D/nowhere.txt: no such file", "serve", "--model", "@D/model", "--api-key-file", "@D/nowhere.txt"),
+            new Case("serve", "--scene-set @D/nowhere.json: no such file", "serve", "--model", "@D/model", "--scene-set", "@D/nowhere.json"),
+            new Case("bench serve", "--clients must be at least 1, got 0", "bench", "serve", "--model", "@D/model", "--clients", "0"),
+            new Case("bench serve", "--requests must be at least 1, got -2", "bench", "serve", "--model", "@D/model", "--requests", "-2"),
+            new Case("conformance check", "--timeout must be at least 1, got 0", "conformance", "check", "--fixtures", "@D", "--timeout", "0"),
             new Case("devices", "Unknown option: '--all'", "devices", "--all"));
 
     /** Commands that take no input a user could get wrong beyond an unknown option (the generic case covers that). */
