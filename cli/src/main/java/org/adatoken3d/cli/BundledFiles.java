@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.adatoken3d.weights.AtomicFiles;
 
 /**
  * Files that travel inside the command line's jar (the demo's trained model, the PyTorch oracle's scripts, the
@@ -45,13 +46,7 @@ final class BundledFiles {
                         Path dest = out.resolve(source.relativize(file).toString());
                         if (Files.isRegularFile(dest) && Files.size(dest) == Files.size(file)) continue;
                         Files.createDirectories(dest.getParent());
-                        Path tmp = Files.createTempFile(dest.getParent(), "." + dest.getFileName(), ".partial");
-                        try {
-                            Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
-                            Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                        } finally {
-                            Files.deleteIfExists(tmp);
-                        }
+                        AtomicFiles.write(dest, partial -> Files.copy(file, partial, StandardCopyOption.REPLACE_EXISTING));
                     }
                 }
             });

@@ -11,10 +11,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.Comparator;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
+import org.adatoken3d.weights.AtomicFiles;
 
 /**
  * Where commands read and write, checked before any work is done. An output is written under a hidden name beside
@@ -62,28 +61,16 @@ final class Outputs {
         }
     }
 
-    /** Writes a file the command makes: under a hidden name, then moved into place keeping a replaced file's mode. */
+    /** Writes a file the command makes, through {@link AtomicFiles}: a reader never sees a part of it. */
     interface FileWriter {
         void write(Path file) throws IOException;
     }
 
     static void writeFile(String option, Path out, FileWriter writer) {
-        Path tmp = hidden(out.toAbsolutePath().getParent(), out.getFileName().toString());
         try {
-            // CREATE_NEW gives the file the umask's mode (Files.createTempFile would make it 0600).
-            Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-            writer.write(tmp);
-            PosixFileAttributeView view = Files.getFileAttributeView(tmp, PosixFileAttributeView.class);
-            if (view != null && Files.exists(out)) view.setPermissions(Files.getPosixFilePermissions(out));
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.write(out, writer::write);
         } catch (IOException e) {
             throw new UserException(option + " " + out + ": cannot write (" + reason(e) + ")");
-        } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException e) {
-                Progress.say("warning: could not remove %s: %s", tmp, reason(e));
-            }
         }
     }
 
@@ -190,7 +177,7 @@ final class Outputs {
     }
 
     private static Path hidden(Path parent, String name) {
-        return parent.resolve("." + name + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".partial");
+        return AtomicFiles.partialName(parent, name);
     }
 
     /** The path with links resolved as far as it exists, so two spellings of one file compare equal. */
@@ -217,6 +204,8 @@ final class Outputs {
             default -> null;
         };
         if (kind != null) return kind;
+        // AtomicFiles words its IOExceptions with the file's name, which the caller's message already has.
+        if (e.getClass() == IOException.class && e.getCause() != null) return reason(e.getCause());
         String m = e.getMessage();
         return m == null ? e.getClass().getSimpleName() : m;
     }

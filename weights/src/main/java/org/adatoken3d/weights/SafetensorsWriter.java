@@ -8,19 +8,13 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes safetensors files that the reference implementation accepts: an 8-byte little-endian header length, a
@@ -28,8 +22,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * the order given, back to back (data_offsets relative to the data section).
  *
  * <p>Tensors are streamed one after another through their {@link DataWriter}, so a file may be far larger than
- * memory. The file is written under a temporary name in the target folder and moved into place only when complete:
- * a failed write never leaves a truncated file under the final name.
+ * memory. The file is written through {@link AtomicFiles}: a failed write never leaves a truncated file under the final
+ * name.
  */
 public final class SafetensorsWriter {
     private static final JsonFactory JSON = new JsonFactory();
@@ -40,17 +34,8 @@ public final class SafetensorsWriter {
     /** Writes {@code tensors} (in this order) to {@code out}; {@code __metadata__} is written when non-empty. */
     public static void write(Path out, Map<String, String> metadata, List<TensorSource> tensors) throws IOException {
         byte[] header = header(metadata, tensors);
-        Path dir = out.toAbsolutePath().getParent();
-        Path tmp;
-        try {
-            tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".partial");
-        } catch (IOException e) {
-            // The temporary name is ours, not the caller's: say which file could not be written, and why.
-            throw new IOException(out + ": cannot write here (" + (e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-                    : e instanceof java.nio.file.NoSuchFileException ? "no such folder " + dir : e.getMessage()) + ")", e);
-        }
-        try {
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        AtomicFiles.write(out, partial -> {
+            try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 long total = 8 + header.length;
                 for (TensorSource t : tensors) total += t.byteSize();
                 CountingSink sink = new CountingSink(channel, total);
@@ -68,11 +53,7 @@ public final class SafetensorsWriter {
                 }
                 sink.flush();
             }
-            moveIntoPlace(tmp, out);
-        } catch (IOException | RuntimeException | Error e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
+        });
     }
 
     /** The JSON header, padded with spaces so that 8 + its length is a multiple of 8. */
@@ -117,29 +98,6 @@ public final class SafetensorsWriter {
         byte[] header = Arrays.copyOf(json, padded);
         Arrays.fill(header, json.length, padded, (byte) ' ');
         return header;
-    }
-
-    static void moveIntoPlace(Path tmp, Path out) throws IOException {
-        // A temporary file is made 0600; the file it becomes gets the mode of the file it replaces, or else the one
-        // this process's umask gives a new file, as any other program writing it would.
-        PosixFileAttributeView view = Files.getFileAttributeView(tmp, PosixFileAttributeView.class);
-        if (view != null) view.setPermissions(Files.exists(out) ? Files.getPosixFilePermissions(out) : newFileMode(tmp.getParent()));
-        try {
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    /** The permissions a file created in {@code dir} gets from the umask, read off a file made and removed there. */
-    private static Set<PosixFilePermission> newFileMode(Path dir) throws IOException {
-        Path probe = dir.resolve(".mode-" + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".partial");
-        Files.newByteChannel(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-        try {
-            return Files.getPosixFilePermissions(probe);
-        } finally {
-            Files.deleteIfExists(probe);
-        }
     }
 
     /** Buffers small puts, passes large ones straight to the channel, and counts every byte. */

@@ -61,13 +61,7 @@ public final class ShardedCheckpointWriter {
             index.put("metadata", Map.of("total_size", totalSize));
             index.put("weight_map", weightMap);
             Path indexFile = dir.resolve(Checkpoint.INDEX_FILE);
-            Path tmp = Files.createTempFile(dir, "." + Checkpoint.INDEX_FILE + ".", ".partial");
-            try {
-                Files.write(tmp, JSON.writeValueAsBytes(index));
-                SafetensorsWriter.moveIntoPlace(tmp, indexFile);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(indexFile, JSON.writeValueAsBytes(index));
             written.add(indexFile);
         }
         removeStale(dir, written);

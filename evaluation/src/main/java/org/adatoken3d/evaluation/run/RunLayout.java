@@ -16,6 +16,7 @@ import java.util.Map;
 import org.adatoken3d.evaluation.benchmark.Prediction;
 import org.adatoken3d.evaluation.benchmark.PredictionFile;
 import org.adatoken3d.kernels.EngineArgumentException;
+import org.adatoken3d.weights.AtomicFiles;
 import org.adatoken3d.weights.InvalidFileException;
 
 /**
@@ -70,7 +71,7 @@ public final class RunLayout {
             }
             return;
         }
-        AtomicFiles.write(file, bytes(settings));
+        writeFile(file, bytes(settings));
     }
 
     public Path part(String policy, String sceneId) {
@@ -88,7 +89,7 @@ public final class RunLayout {
     /** Commits one scene's answers, a whole file per policy. */
     public void commit(String sceneId, Map<String, List<Prediction>> byPolicy) {
         for (Map.Entry<String, List<Prediction>> e : byPolicy.entrySet()) {
-            AtomicFiles.write(part(e.getKey(), sceneId), PredictionFile.format(e.getValue()));
+            writeFile(part(e.getKey(), sceneId), PredictionFile.format(e.getValue()));
         }
     }
 
@@ -143,7 +144,7 @@ public final class RunLayout {
     }
 
     public void writeSummary(JsonNode summary) {
-        AtomicFiles.write(summary(), bytes(summary));
+        writeFile(summary(), bytes(summary));
     }
 
     static byte[] bytes(JsonNode node) {
@@ -151,6 +152,19 @@ public final class RunLayout {
             return (JSON.writeValueAsString(node) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise " + node, e);
+        }
+    }
+
+    /** Replaces {@code file} with {@code bytes} so that a reader sees the old file or the whole new one. */
+    static void writeFile(Path file, byte[] bytes) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            AtomicFiles.write(file, bytes);
+        } catch (IOException e) {
+            String where = file.toAbsolutePath().toString();
+            // AtomicFiles names the file already; other IOExceptions carry only a path or a reason.
+            throw new UncheckedIOException(e.getMessage() != null && e.getMessage().startsWith(where) ? e.getMessage()
+                    : where + ": cannot write (" + e.getMessage() + ")", e);
         }
     }
 }

@@ -110,10 +110,10 @@ public final class SpatialQaExport {
             answer.put("answer_id", 1);
             written++;
         }
-        AtomicFiles.write(dir.resolve(SCANQA), RunLayout.bytes(scanQa));
-        AtomicFiles.write(dir.resolve(LLAVA3D_QUESTIONS), RunLayout.bytes(llavaQuestions));
-        AtomicFiles.write(dir.resolve(SQA3D_QUESTIONS), RunLayout.bytes(sqaQuestions));
-        AtomicFiles.write(dir.resolve(SQA3D_ANNOTATIONS), RunLayout.bytes(sqaAnnotations));
+        RunLayout.writeFile(dir.resolve(SCANQA), RunLayout.bytes(scanQa));
+        RunLayout.writeFile(dir.resolve(LLAVA3D_QUESTIONS), RunLayout.bytes(llavaQuestions));
+        RunLayout.writeFile(dir.resolve(SQA3D_QUESTIONS), RunLayout.bytes(sqaQuestions));
+        RunLayout.writeFile(dir.resolve(SQA3D_ANNOTATIONS), RunLayout.bytes(sqaAnnotations));
         for (int s = 0; s < sceneCount; s++) {
             Path file = dir.resolve(SCENES).resolve(QuestionSource.spatialQaSceneId(s) + ".safetensors");
             try {
