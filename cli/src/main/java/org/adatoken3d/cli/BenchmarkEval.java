@@ -1,10 +1,11 @@
 package org.adatoken3d.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import org.adatoken3d.evaluation.run.BenchmarkRun;
 import org.adatoken3d.evaluation.run.QuestionSource;
 import org.adatoken3d.evaluation.run.RunLayout;
@@ -16,8 +17,10 @@ import org.adatoken3d.evaluation.spark.JobSpec;
 import org.adatoken3d.evaluation.spark.QuestionSpec;
 import org.adatoken3d.evaluation.spark.SparkEval;
 import org.adatoken3d.evaluation.spark.SparkPresence;
+import org.adatoken3d.kernels.EngineArgumentException;
 import org.adatoken3d.llava3d.Llava3d;
 import org.adatoken3d.llava3d.SceneOptions;
+import org.adatoken3d.pruning.PruneSpec;
 
 /**
  * {@code eval}'s benchmark run: a question file in one of the formats users have, every policy of a sweep, LLaVA-3D
@@ -38,13 +41,18 @@ final class BenchmarkEval {
         if (o.sweep || o.answers) throw new UserException("--sweep and --answers are for a spatial-QA split without --out; a benchmark run sweeps with --policies");
         if (o.out == null) throw new UserException("a benchmark run needs --out DIR for its predictions and summary");
         QuestionSpec spec = questionSpec();
-        List<String> policies = RunSettings.parsePolicies(o.policies != null ? o.policies : o.prune != null ? o.prune : "none");
-        RunSettings settings = new RunSettings(policies, o.maxTokens, o.modelId != null ? o.modelId : o.model.model.toAbsolutePath().normalize().getFileName().toString());
-        SceneLocation scenes = o.scenesRoot == null ? null : SceneLocation.folder(o.scenesRoot, new SceneOptions(o.views, 0, null), o.saveScenes);
-        if (scenes == null && spec.format() != QuestionSpec.Format.SPATIAL_QA) {
+        if (o.scenesRoot == null && spec.format() != QuestionSpec.Format.SPATIAL_QA) {
             throw new UserException("--scenes-root DIR is required: " + spec.format().name().toLowerCase(Locale.ROOT).replace('_', '-')
                     + " questions name scenes by scene_id");
         }
+        checkInputs();
+        // A rerun into the same --out resumes it, so the folder may hold an earlier run; it must not hold what is read.
+        Outputs.apart("--out", o.out, inputs().toArray(Path[]::new));
+        if (Files.exists(o.out) && !Files.isDirectory(o.out)) throw new UserException("--out " + o.out + ": is a file, not a folder");
+        if (o.saveScenes != null) Outputs.apart("--save-scenes", o.saveScenes, o.model.model, o.out);
+        List<String> policies = policies();
+        RunSettings settings = new RunSettings(policies, o.maxTokens, o.modelId != null ? o.modelId : o.model.model.toAbsolutePath().normalize().getFileName().toString());
+        SceneLocation scenes = o.scenesRoot == null ? null : SceneLocation.folder(o.scenesRoot, new SceneOptions(o.views, 0, null), o.saveScenes);
         RunSummary summary = o.spark != null ? spark(spec, scenes, settings) : single(spec, scenes, settings);
         summary.table().forEach(System.out::println);
         var t = summary.timing();
@@ -58,6 +66,36 @@ final class BenchmarkEval {
         }
         RunLayout layout = RunLayout.at(o.out);
         System.out.println("predictions: " + layout.predictions(policies.getFirst()).getParent() + "/<policy>.jsonl; summary: " + layout.summary());
+    }
+
+    /** The sweep's policies, each parsed now so that a typo is found before the model loads, named by its option. */
+    private List<String> policies() {
+        String option = o.policies != null ? "--policies" : "--prune";
+        List<String> policies = RunSettings.parsePolicies(o.policies != null ? o.policies : o.prune != null ? o.prune : "none");
+        for (String p : policies) {
+            try {
+                PruneSpec.parse(p);
+            } catch (EngineArgumentException e) {
+                throw new UserException(option + ": " + e.problem());
+            }
+        }
+        return policies;
+    }
+
+    private void checkInputs() {
+        if (o.questionsFile != null) Outputs.existingFile("--questions", o.questionsFile);
+        if (o.scanQaFile != null) Outputs.existingFile("--scanqa", o.scanQaFile);
+        if (o.sqa3dFiles != null) for (Path f : o.sqa3dFiles) Outputs.existingFile("--sqa3d", f);
+        if (o.llava3dFile != null) Outputs.existingFile("--llava3d-questions", o.llava3dFile);
+        if (o.scenesRoot != null) Outputs.existingFolder("--scenes-root", o.scenesRoot);
+    }
+
+    /** Everything a benchmark run reads. */
+    private List<Path> inputs() {
+        List<Path> in = new ArrayList<>(List.of(o.model.model));
+        for (Path p : new Path[] {o.questionsFile, o.scanQaFile, o.llava3dFile, o.scenesRoot}) if (p != null) in.add(p);
+        if (o.sqa3dFiles != null) in.addAll(o.sqa3dFiles);
+        return in;
     }
 
     private QuestionSpec questionSpec() {
@@ -98,8 +136,11 @@ final class BenchmarkEval {
 
     private void writeFiles() {
         if (o.questionsFile == null) throw new UserException("--write-benchmark-files writes a spatial-QA split: give it with --questions");
-        try (Llava3d llava = o.model.open()) {
-            int n = SpatialQaExport.write(llava, o.questionsFile, null, o.writeBenchmarkFiles);
+        Outputs.existingFile("--questions", o.questionsFile);
+        try (Outputs.Folder folder = Outputs.folder("--write-benchmark-files", o.writeBenchmarkFiles, o.force, o.model.model, o.questionsFile);
+             Llava3d llava = o.model.open()) {
+            int n = Outputs.writing(folder, () -> SpatialQaExport.write(llava, o.questionsFile, null, folder.staging()));
+            folder.commit();
             System.out.printf("wrote %d questions as %s, %s + %s and %s, scenes in %s%n", n, SpatialQaExport.SCANQA, SpatialQaExport.SQA3D_QUESTIONS,
                     SpatialQaExport.SQA3D_ANNOTATIONS, SpatialQaExport.LLAVA3D_QUESTIONS, o.writeBenchmarkFiles.resolve(SpatialQaExport.SCENES));
         }

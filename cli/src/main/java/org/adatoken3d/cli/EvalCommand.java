@@ -75,6 +75,9 @@ final class EvalCommand implements Runnable {
     @Option(names = "--partitions", defaultValue = "0", paramLabel = "N", converter = Ranges.NonNegative.class, description = "Spark: tasks the scenes are spread over (default: Spark's parallelism).")
     int partitions;
 
+    @Option(names = "--force", description = "With --write-benchmark-files: replace a folder that is not empty.")
+    boolean force;
+
     @Option(names = "--write-benchmark-files", paramLabel = "DIR", description = "Write the --questions split as ScanQA, SQA3D and LLaVA-3D question "
             + "files with saved scenes (DIR/scenes) and stop.")
     Path writeBenchmarkFiles;

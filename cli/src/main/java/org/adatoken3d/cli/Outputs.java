@@ -89,14 +89,7 @@ final class Outputs {
         if (!isEmpty(out) && !force) {
             throw new UserException(option + " " + out + ": the folder is not empty; give --force to replace it, or another folder");
         }
-        for (Path in : inputs) {
-            if (in == null) continue;
-            Path i = real(in), o = real(out);
-            if (i.startsWith(o) || o.startsWith(i)) {
-                throw new UserException(option + " " + out + ": would " + (i.startsWith(o) ? "replace " : "be written inside ")
-                        + in + ", which this command reads; write elsewhere");
-            }
-        }
+        apart(option, out, inputs);
         Path parent = out.toAbsolutePath().getParent();
         try {
             Files.createDirectories(parent);
@@ -106,6 +99,18 @@ final class Outputs {
             return new Folder(option, out, staging);
         } catch (IOException e) {
             throw new UserException(option + " " + out + ": cannot create the folder (" + reason(e) + ")");
+        }
+    }
+
+    /** Refuses a folder {@code out} that holds one of {@code inputs} (files or folders the command reads) or lies in one. */
+    static void apart(String option, Path out, Path... inputs) {
+        for (Path in : inputs) {
+            if (in == null) continue;
+            Path i = real(in), o = real(out);
+            if (i.startsWith(o) || o.startsWith(i)) {
+                throw new UserException(option + " " + out + ": would " + (i.startsWith(o) ? "replace " : "be written inside ")
+                        + in + ", which this command reads; write elsewhere");
+            }
         }
     }
 
