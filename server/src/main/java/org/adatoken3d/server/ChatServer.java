@@ -33,6 +33,10 @@ public final class ChatServer implements AutoCloseable {
     private static final Map<String, String> PAGES = Map.of(
             "/", "index.html", "/index.html", "index.html", "/app.js", "app.js", "/view3d.js", "view3d.js", "/style.css", "style.css");
 
+    /** The page's Content-Security-Policy: its own scripts, styles and API only; the icon is an empty data: URL. */
+    static final String PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+            + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
+
     private final Llava3d llava;
     private final String modelId;
     private final ServerOptions options;
@@ -390,8 +394,11 @@ public final class ChatServer implements AutoCloseable {
         }
         String type = name.endsWith(".html") ? "text/html" : name.endsWith(".js") ? "text/javascript" : "text/css";
         ex.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
-        // Nothing on the page may come from elsewhere.
-        ex.getResponseHeaders().set("Content-Security-Policy", "default-src 'self'; connect-src 'self'; img-src 'self' data:");
+        // Nothing on the page may come from elsewhere, run inline, or be framed by another site.
+        ex.getResponseHeaders().set("Content-Security-Policy", PAGE_POLICY);
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        ex.getResponseHeaders().set("Referrer-Policy", "no-referrer");
+        ex.getResponseHeaders().set("Cache-Control", "no-cache");
         ex.sendResponseHeaders(200, body.length);
         ex.getResponseBody().write(body);
         return 200;

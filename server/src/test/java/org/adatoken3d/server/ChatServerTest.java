@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -203,6 +204,26 @@ class ChatServerTest {
             assertEquals(c.code(), error.get("code").asText(), r.body());
             assertEquals("invalid_request_error", error.get("type").asText(), r.body());
         }
+    }
+
+    @Test
+    void servesThePageUnderAStrictContentSecurityPolicy() {
+        for (String path : List.of("/", "/index.html", "/app.js", "/view3d.js", "/style.css")) {
+            HttpResponse<String> r = TestServers.raw(server, path);
+            assertEquals(200, r.statusCode(), path);
+            String csp = r.headers().firstValue("Content-Security-Policy").orElse("");
+            for (String directive : List.of("default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'",
+                    "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'")) {
+                assertTrue(csp.contains(directive), path + ": '" + directive + "' in " + csp);
+            }
+            assertFalse(csp.contains("unsafe"), path + ": " + csp);
+            assertEquals("nosniff", r.headers().firstValue("X-Content-Type-Options").orElse(""), path);
+            String type = r.headers().firstValue("Content-Type").orElse("");
+            assertTrue(type.startsWith(path.endsWith(".js") ? "text/javascript" : path.endsWith(".css") ? "text/css" : "text/html"), path + ": " + type);
+            assertFalse(r.body().contains("http://") || r.body().contains("https://"), path + " fetches nothing from elsewhere");
+        }
+        assertEquals(405, TestServers.post(server, "/", "{}").status());
+        assertEquals(404, get(server, "/favicon.ico").status());
     }
 
     static String streamedText(String sse) throws Exception {
