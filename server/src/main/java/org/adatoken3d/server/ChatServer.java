@@ -146,8 +146,8 @@ public final class ChatServer implements AutoCloseable {
             return sendJson(ex, draining ? 503 : 200, h);
         }
         if (PAGES.containsKey(path)) {
-            requireMethod(method, "GET");
-            return sendPage(ex, PAGES.get(path));
+            if (!method.equals("HEAD")) requireMethod(method, "GET");
+            return sendPage(ex, PAGES.get(path), method.equals("HEAD"));
         }
         if (!path.startsWith("/v1/") && !path.equals("/metrics")) {
             throw ApiException.notFound(null, "not_found", "no such endpoint: " + method + " " + path);
@@ -386,7 +386,8 @@ public final class ChatServer implements AutoCloseable {
         return ApiException.tooLarge("the request body is larger than the server's limit of " + limit + " bytes");
     }
 
-    private int sendPage(HttpExchange ex, String name) throws IOException {
+    /** A file of the web page; for HEAD its headers only. */
+    private int sendPage(HttpExchange ex, String name, boolean headOnly) throws IOException {
         byte[] body;
         try (InputStream in = ChatServer.class.getResourceAsStream("web/" + name)) {
             if (in == null) throw ApiException.notFound(null, "not_found", "no page " + name);
@@ -399,6 +400,11 @@ public final class ChatServer implements AutoCloseable {
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         ex.getResponseHeaders().set("Referrer-Policy", "no-referrer");
         ex.getResponseHeaders().set("Cache-Control", "no-cache");
+        if (headOnly) {
+            ex.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
+            ex.sendResponseHeaders(200, -1);
+            return 200;
+        }
         ex.sendResponseHeaders(200, body.length);
         ex.getResponseBody().write(body);
         return 200;

@@ -209,7 +209,7 @@ class ChatServerTest {
     @Test
     void servesThePageUnderAStrictContentSecurityPolicy() {
         for (String path : List.of("/", "/index.html", "/app.js", "/view3d.js", "/style.css")) {
-            HttpResponse<String> r = TestServers.raw(server, path);
+            HttpResponse<String> r = TestServers.raw(server, path, "GET");
             assertEquals(200, r.statusCode(), path);
             String csp = r.headers().firstValue("Content-Security-Policy").orElse("");
             for (String directive : List.of("default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'",
@@ -222,6 +222,10 @@ class ChatServerTest {
             assertTrue(type.startsWith(path.endsWith(".js") ? "text/javascript" : path.endsWith(".css") ? "text/css" : "text/html"), path + ": " + type);
             assertFalse(r.body().contains("http://") || r.body().contains("https://"), path + " fetches nothing from elsewhere");
         }
+        HttpResponse<String> head = TestServers.raw(server, "/", "HEAD");
+        assertEquals(200, head.statusCode());
+        assertEquals(ChatServer.PAGE_POLICY, head.headers().firstValue("Content-Security-Policy").orElse(""));
+        assertEquals("", head.body());
         assertEquals(405, TestServers.post(server, "/", "{}").status());
         assertEquals(404, get(server, "/favicon.ico").status());
     }

@@ -93,10 +93,11 @@ final class TestServers {
         }
     }
 
-    /** A GET whose headers the test reads too. */
-    static HttpResponse<String> raw(ChatServer server, String path) {
+    /** A body-less request whose headers the test reads too. */
+    static HttpResponse<String> raw(ChatServer server, String path, String method) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(uri(server, path)).timeout(Duration.ofMinutes(1)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(HttpRequest.newBuilder(uri(server, path)).timeout(Duration.ofMinutes(1)).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
