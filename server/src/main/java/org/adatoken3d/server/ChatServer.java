@@ -33,6 +33,10 @@ public final class ChatServer implements AutoCloseable {
     private static final Map<String, String> PAGES = Map.of(
             "/", "index.html", "/index.html", "index.html", "/app.js", "app.js", "/view3d.js", "view3d.js", "/style.css", "style.css");
 
+    /** The page's Content-Security-Policy: its own scripts, styles and API only; the icon is an empty data: URL. */
+    static final String PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+            + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
+
     private final Llava3d llava;
     private final String modelId;
     private final ServerOptions options;
@@ -142,8 +146,8 @@ public final class ChatServer implements AutoCloseable {
             return sendJson(ex, draining ? 503 : 200, h);
         }
         if (PAGES.containsKey(path)) {
-            requireMethod(method, "GET");
-            return sendPage(ex, PAGES.get(path));
+            if (!method.equals("HEAD")) requireMethod(method, "GET");
+            return sendPage(ex, PAGES.get(path), method.equals("HEAD"));
         }
         if (!path.startsWith("/v1/") && !path.equals("/metrics")) {
             throw ApiException.notFound(null, "not_found", "no such endpoint: " + method + " " + path);
@@ -382,7 +386,8 @@ public final class ChatServer implements AutoCloseable {
         return ApiException.tooLarge("the request body is larger than the server's limit of " + limit + " bytes");
     }
 
-    private int sendPage(HttpExchange ex, String name) throws IOException {
+    /** A file of the web page; for HEAD its headers only. */
+    private int sendPage(HttpExchange ex, String name, boolean headOnly) throws IOException {
         byte[] body;
         try (InputStream in = ChatServer.class.getResourceAsStream("web/" + name)) {
             if (in == null) throw ApiException.notFound(null, "not_found", "no page " + name);
@@ -390,8 +395,16 @@ public final class ChatServer implements AutoCloseable {
         }
         String type = name.endsWith(".html") ? "text/html" : name.endsWith(".js") ? "text/javascript" : "text/css";
         ex.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
-        // Nothing on the page may come from elsewhere.
-        ex.getResponseHeaders().set("Content-Security-Policy", "default-src 'self'; connect-src 'self'; img-src 'self' data:");
+        // Nothing on the page may come from elsewhere, run inline, or be framed by another site.
+        ex.getResponseHeaders().set("Content-Security-Policy", PAGE_POLICY);
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        ex.getResponseHeaders().set("Referrer-Policy", "no-referrer");
+        ex.getResponseHeaders().set("Cache-Control", "no-cache");
+        if (headOnly) {
+            ex.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
+            ex.sendResponseHeaders(200, -1);
+            return 200;
+        }
         ex.sendResponseHeaders(200, body.length);
         ex.getResponseBody().write(body);
         return 200;

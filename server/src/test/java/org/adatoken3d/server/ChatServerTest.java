@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -143,6 +145,89 @@ class ChatServerTest {
                 assertEquals(expected.get(i), text, "question " + (10 + i));
             }
         }
+    }
+
+    @Test
+    void streamedLastChunkListsTheKeptIndicesOnlyWhenAsked() throws Exception {
+        QaQuestion q = questions.questions().get(7);
+        Answer expected = direct(q, "auto");
+        String asked = chat(q.question(), "\"scene\":\"heldout-" + q.scene() + "\",\"stream\":true,\"max_tokens\":16,\"return_keep_set\":true");
+        JsonNode a = lastChunk(post(server, "/v1/chat/completions", asked)).get("adatoken");
+        JsonNode indices = a.get("kept_indices");
+        int[] kept = expected.keepSet().kept();
+        assertEquals(kept.length, indices.size(), a.toString());
+        for (int i = 0; i < kept.length; i++) assertEquals(kept[i], indices.get(i).asInt(), "kept index " + i);
+        assertEquals(kept.length, a.get("kept").asInt());
+        assertTrue(kept.length < sceneSet.tokens(q.scene()), "auto pruned: " + a);
+
+        String plain = chat(q.question(), "\"scene\":\"heldout-" + q.scene() + "\",\"stream\":true,\"max_tokens\":16");
+        JsonNode b = lastChunk(post(server, "/v1/chat/completions", plain)).get("adatoken");
+        assertFalse(b.has("kept_indices"), "not asked for, so not sent: " + b);
+        assertEquals(kept.length, b.get("kept").asInt());
+    }
+
+    /** The chunk that carries finish_reason (and the adatoken object) of a streamed reply. */
+    private static JsonNode lastChunk(TestServers.Reply r) throws Exception {
+        assertEquals(200, r.status(), r.body());
+        for (String e : r.body().split("\n\n")) {
+            if (!e.startsWith("data: {")) continue;
+            JsonNode c = TestServers.JSON.readTree(e.substring(6));
+            if (c.get("choices").size() > 0 && c.at("/choices/0/finish_reason").isTextual()) return c;
+        }
+        throw new AssertionError("no chunk with a finish_reason in " + r.body());
+    }
+
+    @Test
+    void aScenesTokenPositionsAreTheSetsRoundedToMillimetres() {
+        JsonNode s = get(server, "/v1/scenes/heldout-2").json();
+        float[] xyz = sceneSet.xyz(2);
+        assertEquals("heldout-2", s.get("id").asText());
+        assertEquals(sceneSet.tokens(2), s.get("tokens").asInt());
+        assertTrue(s.get("encoded").asBoolean(), "asking for the positions loads the scene: " + s.get("encoded"));
+        assertEquals(xyz.length, s.get("xyz").size());
+        for (int i = 0; i < xyz.length; i++) assertEquals(xyz[i], s.get("xyz").get(i).asDouble(), 5e-4 + 1e-6, "xyz[" + i + "]");
+    }
+
+    @Test
+    void unknownScenesAndWrongMethodsOnAScenesPositionsAreOpenAiErrors() {
+        record Case(String path, String method, int status, String param, String code) {}
+        for (Case c : List.of(new Case("/v1/scenes/no-such-scene", "GET", 404, "scene", "scene_not_found"),
+                new Case("/v1/scenes/..%2F..%2Fetc%2Fpasswd", "GET", 404, "scene", "scene_not_found"),
+                new Case("/v1/scenes/heldout-0/tokens", "GET", 404, "scene", "scene_not_found"),
+                new Case("/v1/scenes/heldout-0", "DELETE", 405, null, "method_not_allowed"))) {
+            TestServers.Reply r = TestServers.send(server, HttpRequest.newBuilder(TestServers.uri(server, c.path()))
+                    .method(c.method(), HttpRequest.BodyPublishers.noBody()));
+            assertEquals(c.status(), r.status(), c + " -> " + r.body());
+            JsonNode error = r.json().get("error");
+            assertTrue(error != null && r.json().size() == 1, "only an error object: " + r.body());
+            assertEquals(c.param() == null ? "null" : c.param(), error.get("param").isNull() ? "null" : error.get("param").asText(), r.body());
+            assertEquals(c.code(), error.get("code").asText(), r.body());
+            assertEquals("invalid_request_error", error.get("type").asText(), r.body());
+        }
+    }
+
+    @Test
+    void servesThePageUnderAStrictContentSecurityPolicy() {
+        for (String path : List.of("/", "/index.html", "/app.js", "/view3d.js", "/style.css")) {
+            HttpResponse<String> r = TestServers.raw(server, path, "GET");
+            assertEquals(200, r.statusCode(), path);
+            String csp = r.headers().firstValue("Content-Security-Policy").orElse("");
+            for (String directive : List.of("default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'",
+                    "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'")) {
+                assertTrue(csp.contains(directive), path + ": '" + directive + "' in " + csp);
+            }
+            assertFalse(csp.contains("unsafe"), path + ": " + csp);
+            assertEquals("nosniff", r.headers().firstValue("X-Content-Type-Options").orElse(""), path);
+            String type = r.headers().firstValue("Content-Type").orElse("");
+            assertTrue(type.startsWith(path.endsWith(".js") ? "text/javascript" : path.endsWith(".css") ? "text/css" : "text/html"), path + ": " + type);
+            assertFalse(r.body().contains("http://") || r.body().contains("https://"), path + " fetches nothing from elsewhere");
+        }
+        HttpResponse<String> head = TestServers.raw(server, "/", "HEAD");
+        assertEquals(200, head.statusCode());
+        assertEquals(ChatServer.PAGE_POLICY, head.headers().firstValue("Content-Security-Policy").orElse(""));
+        assertEquals("", head.body());
+        assertEquals(405, TestServers.post(server, "/", "{}").status());
+        assertEquals(404, get(server, "/favicon.ico").status());
     }
 
     static String streamedText(String sse) throws Exception {

@@ -93,6 +93,19 @@ final class TestServers {
         }
     }
 
+    /** A body-less request whose headers the test reads too. */
+    static HttpResponse<String> raw(ChatServer server, String path, String method) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(uri(server, path)).timeout(Duration.ofMinutes(1)).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     static URI uri(ChatServer server, String path) {
         return URI.create("http://127.0.0.1:" + server.port() + path);
     }
