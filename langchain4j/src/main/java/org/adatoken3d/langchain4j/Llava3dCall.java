@@ -54,7 +54,7 @@ final class Llava3dCall {
         try {
             synchronized (llava) {
                 String spec = given != null ? given : scene != null && llava.hasProfile() ? "auto" : "none";
-                GatePolicy gate = policy(llava, spec);
+                GatePolicy gate = llava.policy(spec);
                 if (scene == null && gate.gates()) {
                     throw new InvalidRequestException("prune '" + spec + "' needs a scene: a text-only chat has no spatial tokens to prune");
                 }
@@ -66,20 +66,6 @@ final class Llava3dCall {
             }
         } catch (EngineArgumentException e) {
             throw new InvalidRequestException(e.getMessage(), e);
-        }
-    }
-
-    /**
-     * A gate policy from its spec. GatePolicy.checkLayers refuses a gate layer the model lacks with a plain
-     * IllegalArgumentException rather than the engine's argument error; here it is the caller's value.
-     */
-    private static GatePolicy policy(Llava3d llava, String spec) {
-        try {
-            return llava.policy(spec);
-        } catch (EngineArgumentException e) {
-            throw e;
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException("prune '" + spec + "': " + e.getMessage(), e);
         }
     }
 

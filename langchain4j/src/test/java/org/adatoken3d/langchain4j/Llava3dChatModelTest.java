@@ -133,7 +133,7 @@ class Llava3dChatModelTest {
                 new Case(InvalidRequestException.class, "click", () -> ask("What is at [1, 2, 0]?", ChatRequestParameters.builder().build())),
                 new Case(InvalidRequestException.class, "system text", () -> ChatRequest.builder()
                         .messages(SystemMessage.from("You are a pirate."), UserMessage.from(q)).build()),
-                new Case(InvalidRequestException.class, "expected an AI message", () -> ChatRequest.builder()
+                new Case(InvalidRequestException.class, "should be an assistant message", () -> ChatRequest.builder()
                         .messages(UserMessage.from(q), UserMessage.from(q)).build()),
                 new Case(InvalidRequestException.class, "<image>", () -> ask("<image>\n" + q, about(scene).build())),
                 new Case(UnsupportedFeatureException.class, "IMAGE", () -> ChatRequest.builder()

@@ -2,6 +2,7 @@ package org.adatoken3d.llava3d;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.IntConsumer;
 import org.adatoken3d.kernels.EngineArgumentException;
 import org.adatoken3d.kernels.Parallel;
@@ -128,6 +129,16 @@ public final class Llava3d implements AutoCloseable {
     /** The {@code llava_v1} prompt for {@code question} about {@code scene}, a click token for each {@code [x, y, z]}. */
     public Prompt prompt(SpatialTokens scene, String question) {
         return SpatialPrompt.build(model.tokenizer(), question, scene, this::clickEncoder);
+    }
+
+    /**
+     * The {@code llava_v1} prompt for a whole chat about {@code scene} (null: a text-only chat): the first user turn as
+     * {@link #prompt} renders a question, each later turn after the answer before it (see {@link ChatPrompts}). A chat
+     * the template cannot hold is refused ({@link org.adatoken3d.kernels.EngineArgumentException} naming
+     * {@code messages} or {@code messages[i]}), never cut down.
+     */
+    public Prompt chatPrompt(List<ChatTurn> messages, SpatialTokens scene) {
+        return ChatPrompts.build(this, messages, scene);
     }
 
     /**

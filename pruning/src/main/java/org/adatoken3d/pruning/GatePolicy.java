@@ -2,6 +2,7 @@ package org.adatoken3d.pruning;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.adatoken3d.kernels.EngineArgumentException;
 
 /**
  * When and how the spatial block is cut (DESIGN.md §2.1). A policy with {@link #layer()} K gates after layer
@@ -54,7 +55,7 @@ public sealed interface GatePolicy {
     /** Throws unless K leaves at least one layer on each side of the gate in a model of {@code layers} layers. */
     default void checkLayers(int layers) {
         if (gates() && (layer() < 1 || layer() > layers - 1)) {
-            throw new IllegalArgumentException("gate layer K=" + layer() + " does not fit a model with " + layers
+            throw new EngineArgumentException("prune", "gate layer K=" + layer() + " does not fit a model with " + layers
                     + " layers: K must be in 1.." + (layers - 1) + " (gate after layer K-1, prune layers K.."
                     + (layers - 1) + ")");
         }

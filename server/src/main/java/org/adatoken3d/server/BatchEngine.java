@@ -166,11 +166,11 @@ final class BatchEngine implements AutoCloseable {
             CompletionRequest r = job.request;
             SpatialTokens scene = job.scene == null ? null : job.scene.tokens(llava);
             String spec = r.prune() != null ? r.prune() : scene != null && llava.hasProfile() ? "auto" : "none";
-            GatePolicy gate = policy(spec);
+            GatePolicy gate = llava.policy(spec);
             if (scene == null && gate.gates()) {
                 throw ApiException.badRequest("prune", "prune '" + spec + "' needs a scene: a text-only chat has no spatial tokens to prune");
             }
-            Prompt prompt = Conversation.build(llava, r.messages(), scene);
+            Prompt prompt = llava.chatPrompt(r.messages(), scene);
             if (prompt.ids().length > options.maxPromptTokens()) {
                 throw ApiException.badRequest("messages", "context_length_exceeded", "the prompt is " + prompt.ids().length
                         + " tokens (spatial tokens included), over the server's limit of " + options.maxPromptTokens());
@@ -184,20 +184,6 @@ final class BatchEngine implements AutoCloseable {
         } catch (RuntimeException e) {
             fail(job, asApiError(e));
             return null;
-        }
-    }
-
-    /**
-     * The gate policy {@code spec} names. GatePolicy.checkLayers refuses a gate layer the model lacks with a plain
-     * IllegalArgumentException rather than the engine's argument error; here it is the client's value, so a 400.
-     */
-    private GatePolicy policy(String spec) {
-        try {
-            return llava.policy(spec);
-        } catch (EngineArgumentException e) {
-            throw e;
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("prune", "prune '" + spec + "': " + e.getMessage());
         }
     }
 

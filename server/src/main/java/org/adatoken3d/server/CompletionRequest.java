@@ -3,6 +3,7 @@ package org.adatoken3d.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import org.adatoken3d.llava3d.ChatTurn;
 
 /**
  * A {@code POST /v1/chat/completions} body, checked field by field: OpenAI's {@code messages}, {@code max_tokens}
@@ -14,7 +15,7 @@ import java.util.List;
  *
  * @param temperature 0 (the default here) is greedy decoding
  */
-public record CompletionRequest(String model, List<ChatMessage> messages, int maxTokens, double temperature, double topP, long seed,
+public record CompletionRequest(String model, List<ChatTurn> messages, int maxTokens, double temperature, double topP, long seed,
         List<String> stop, boolean stream, boolean includeUsage, String scene, String prune, boolean returnKeepSet) {
 
     /** Most stop sequences, as OpenAI allows. */
@@ -23,7 +24,7 @@ public record CompletionRequest(String model, List<ChatMessage> messages, int ma
     public static CompletionRequest parse(JsonNode body, int maxTokensLimit) {
         if (body == null || !body.isObject()) throw ApiException.badRequest(null, "the request body must be a JSON object");
         String model = optionalText(body, "model");
-        List<ChatMessage> messages = messages(body.get("messages"));
+        List<ChatTurn> messages = messages(body.get("messages"));
         JsonNode maxNode = body.hasNonNull("max_completion_tokens") ? body.get("max_completion_tokens") : body.get("max_tokens");
         String maxName = body.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
         int maxTokens = maxTokensLimit;
@@ -70,10 +71,10 @@ public record CompletionRequest(String model, List<ChatMessage> messages, int ma
         return new CompletionRequest(model, messages, maxTokens, temperature, topP, seed, stop, stream, includeUsage, scene, prune, keepSet);
     }
 
-    private static List<ChatMessage> messages(JsonNode node) {
+    private static List<ChatTurn> messages(JsonNode node) {
         if (node == null || node.isNull()) throw ApiException.badRequest("messages", "messages is required");
         if (!node.isArray() || node.isEmpty()) throw ApiException.badRequest("messages", "messages must be a non-empty array");
-        List<ChatMessage> out = new ArrayList<>();
+        List<ChatTurn> out = new ArrayList<>();
         for (int i = 0; i < node.size(); i++) {
             JsonNode m = node.get(i);
             String where = "messages[" + i + "]";
@@ -81,10 +82,13 @@ public record CompletionRequest(String model, List<ChatMessage> messages, int ma
             JsonNode role = m.get("role");
             if (role == null || !role.isTextual()) throw ApiException.badRequest(where + ".role", where + ".role must be a string");
             String r = role.textValue();
-            if (!List.of(ChatMessage.SYSTEM, ChatMessage.USER, ChatMessage.ASSISTANT, "developer").contains(r)) {
-                throw ApiException.badRequest(where + ".role", where + ".role '" + r + "' is not one of system, developer, user, assistant");
-            }
-            out.add(new ChatMessage(r.equals("developer") ? ChatMessage.SYSTEM : r, content(m.get("content"), where + ".content")));
+            ChatTurn.Role kind = switch (r) {
+                case "system", "developer" -> ChatTurn.Role.SYSTEM;
+                case "user" -> ChatTurn.Role.USER;
+                case "assistant" -> ChatTurn.Role.ASSISTANT;
+                default -> throw ApiException.badRequest(where + ".role", where + ".role '" + r + "' is not one of system, developer, user, assistant");
+            };
+            out.add(new ChatTurn(kind, content(m.get("content"), where + ".content")));
         }
         return List.copyOf(out);
     }

@@ -1,4 +1,4 @@
-package org.adatoken3d.server;
+package org.adatoken3d.langchain4j;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,7 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.adatoken3d.evaluation.qa.QaQuestion;
 import org.adatoken3d.evaluation.qa.QuestionSet;
-import org.adatoken3d.langchain4j.Llava3dConversation;
+import org.adatoken3d.kernels.EngineArgumentException;
+import org.adatoken3d.llava3d.ChatTurn;
 import org.adatoken3d.llava3d.EngineOptions;
 import org.adatoken3d.llava3d.Llava3d;
 import org.adatoken3d.llava3d.prompt.LlavaPrompt;
@@ -24,8 +25,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * langchain4j chats render to the same llava_v1 prompt as the server's {@link Conversation} renders the same OpenAI
- * chats, and both refuse the same chats. (In the server's package: {@code Conversation} is package-private.)
+ * langchain4j chats render to the same llava_v1 prompt as the façade renders the same chat turns (which is what the
+ * server does with an OpenAI chat), and the same chats are refused.
  */
 class Llava3dConversationTest {
     static final Path SPATIALQA = Path.of(System.getProperty("adatoken3d.root", "..")).resolve("conformance/spatialqa");
@@ -46,31 +47,35 @@ class Llava3dConversationTest {
         llava.close();
     }
 
-    /** One chat in both vocabularies: role/text pairs. */
-    static List<dev.langchain4j.data.message.ChatMessage> langchain4j(List<ChatMessage> chat) {
+    /** One chat in both vocabularies. */
+    static List<dev.langchain4j.data.message.ChatMessage> langchain4j(List<ChatTurn> chat) {
         List<dev.langchain4j.data.message.ChatMessage> out = new ArrayList<>();
-        for (ChatMessage m : chat) {
+        for (ChatTurn m : chat) {
             out.add(switch (m.role()) {
-                case ChatMessage.SYSTEM -> SystemMessage.from(m.content());
-                case ChatMessage.USER -> UserMessage.from(m.content());
-                default -> AiMessage.from(m.content());
+                case SYSTEM -> SystemMessage.from(m.text());
+                case USER -> UserMessage.from(m.text());
+                case ASSISTANT -> AiMessage.from(m.text());
             });
         }
         return out;
     }
 
+    static ChatTurn turn(String role, String text) {
+        return new ChatTurn(ChatTurn.Role.valueOf(role.toUpperCase(java.util.Locale.ROOT)), text);
+    }
+
     @Test
     void theSameChatIsTheSamePrompt() {
         String q0 = questions.get(0).question(), q1 = questions.get(1).question(), q2 = questions.get(2).question();
-        List<List<ChatMessage>> chats = List.of(
-                List.of(new ChatMessage("user", q0)),
-                List.of(new ChatMessage("system", LlavaPrompt.SYSTEM), new ChatMessage("user", q0)),
-                List.of(new ChatMessage("user", q0), new ChatMessage("assistant", "yes"), new ChatMessage("user", q1)),
-                List.of(new ChatMessage("system", LlavaPrompt.SYSTEM), new ChatMessage("user", q0), new ChatMessage("assistant", " no"),
-                        new ChatMessage("user", q1), new ChatMessage("assistant", "a red cube."), new ChatMessage("user", q2)));
-        for (List<ChatMessage> chat : chats) {
+        List<List<ChatTurn>> chats = List.of(
+                List.of(turn("user", q0)),
+                List.of(turn("system", LlavaPrompt.SYSTEM), turn("user", q0)),
+                List.of(turn("user", q0), turn("assistant", "yes"), turn("user", q1)),
+                List.of(turn("system", LlavaPrompt.SYSTEM), turn("user", q0), turn("assistant", " no"),
+                        turn("user", q1), turn("assistant", "a red cube."), turn("user", q2)));
+        for (List<ChatTurn> chat : chats) {
             for (SpatialTokens s : new SpatialTokens[] {scene, null}) {
-                Prompt server = Conversation.build(llava, chat, s);
+                Prompt server = llava.chatPrompt(chat, s);
                 Prompt ours = Llava3dConversation.prompt(llava, langchain4j(chat), s);
                 assertArrayEquals(server.ids(), ours.ids(), chat + (s == null ? " text only" : " with a scene"));
                 assertEquals(server.spatial(), ours.spatial());
@@ -82,16 +87,16 @@ class Llava3dConversationTest {
     @Test
     void theSameChatsAreRefused() {
         String q = questions.get(0).question();
-        List<List<ChatMessage>> refused = List.of(
-                List.of(new ChatMessage("assistant", "hi")),
-                List.of(new ChatMessage("system", "You are a pirate."), new ChatMessage("user", q)),
-                List.of(new ChatMessage("user", q), new ChatMessage("user", q)),
-                List.of(new ChatMessage("user", q), new ChatMessage("assistant", "yes")),
-                List.of(new ChatMessage("user", q), new ChatMessage("system", LlavaPrompt.SYSTEM), new ChatMessage("user", q)),
-                List.of(new ChatMessage("user", "<image>\n" + q)),
-                List.of(new ChatMessage("user", q), new ChatMessage("assistant", "yes</s>"), new ChatMessage("user", q)));
-        for (List<ChatMessage> chat : refused) {
-            assertThrows(ApiException.class, () -> Conversation.build(llava, chat, scene), chat::toString);
+        List<List<ChatTurn>> refused = List.of(
+                List.of(turn("assistant", "hi")),
+                List.of(turn("system", "You are a pirate."), turn("user", q)),
+                List.of(turn("user", q), turn("user", q)),
+                List.of(turn("user", q), turn("assistant", "yes")),
+                List.of(turn("user", q), turn("system", LlavaPrompt.SYSTEM), turn("user", q)),
+                List.of(turn("user", "<image>\n" + q)),
+                List.of(turn("user", q), turn("assistant", "yes</s>"), turn("user", q)));
+        for (List<ChatTurn> chat : refused) {
+            assertThrows(EngineArgumentException.class, () -> llava.chatPrompt(chat, scene), chat::toString);
             assertThrows(InvalidRequestException.class, () -> Llava3dConversation.prompt(llava, langchain4j(chat), scene), chat::toString);
         }
     }
