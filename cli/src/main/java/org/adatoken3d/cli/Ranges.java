@@ -53,35 +53,47 @@ final class Ranges {
         return v;
     }
 
-    /** A count of things: 1 or more. */
-    static final class Count implements ITypeConverter<Integer> {
+    /** A whole number in [least, most]; each option's range is a subclass named for what it counts. */
+    abstract static class WholeRange implements ITypeConverter<Integer> {
+        private final int least;
+        private final int most;
+
+        WholeRange(int least, int most) {
+            this.least = least;
+            this.most = most;
+        }
+
         @Override
         public Integer convert(String s) {
-            return between(s, 1, Integer.MAX_VALUE);
+            return between(s, least, most);
+        }
+    }
+
+    /** A count of things: 1 or more. */
+    static final class Count extends WholeRange {
+        Count() {
+            super(1, Integer.MAX_VALUE);
         }
     }
 
     /** 0 (off) or more. */
-    static final class NonNegative implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String s) {
-            return between(s, 0, Integer.MAX_VALUE);
+    static final class NonNegative extends WholeRange {
+        NonNegative() {
+            super(0, Integer.MAX_VALUE);
         }
     }
 
     /** A number of tokens: 1 to {@link #MOST_TOKENS}. */
-    static final class Tokens implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String s) {
-            return between(s, 1, MOST_TOKENS);
+    static final class Tokens extends WholeRange {
+        Tokens() {
+            super(1, MOST_TOKENS);
         }
     }
 
     /** Decoded tokens of a speed measurement: the first comes with the prefill, so at least two. */
-    static final class DecodedTokens implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String s) {
-            return between(s, 2, MOST_TOKENS);
+    static final class DecodedTokens extends WholeRange {
+        DecodedTokens() {
+            super(2, MOST_TOKENS);
         }
     }
 
@@ -99,10 +111,9 @@ final class Ranges {
     }
 
     /** A side of a synthetic frame, in pixels. */
-    static final class Pixels implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String s) {
-            return between(s, 8, MOST_PIXELS);
+    static final class Pixels extends WholeRange {
+        Pixels() {
+            super(8, MOST_PIXELS);
         }
     }
 
@@ -137,50 +148,44 @@ final class Ranges {
     }
 
     /** A TCP port; 0 asks the system for a free one. */
-    static final class Port implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String s) {
-            return between(s, 0, 65535);
+    static final class Port extends WholeRange {
+        Port() {
+            super(0, 65535);
         }
     }
 
     /** A time limit in whole seconds: 1 s to a day. */
-    static final class Seconds implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String s) {
-            return between(s, 1, 86_400);
+    static final class Seconds extends WholeRange {
+        Seconds() {
+            super(1, 86_400);
         }
     }
 
     /** A grace period in whole seconds: none to an hour. */
-    static final class GraceSeconds implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String s) {
-            return between(s, 0, 3_600);
+    static final class GraceSeconds extends WholeRange {
+        GraceSeconds() {
+            super(0, 3_600);
         }
     }
 
     /** Sequences decoded together: each holds a KV cache, so a few hundred at most. */
-    static final class Slots implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String s) {
-            return between(s, 1, 256);
+    static final class Slots extends WholeRange {
+        Slots() {
+            super(1, 256);
         }
     }
 
     /** A body size in KiB, 1 KiB up to what a byte count in an int holds. */
-    static final class KiB implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String s) {
-            return between(s, 1, (Integer.MAX_VALUE >> 10));
+    static final class KiB extends WholeRange {
+        KiB() {
+            super(1, Integer.MAX_VALUE >> 10);
         }
     }
 
     /** A body size in MiB, 1 MiB up to what a byte count in an int holds. */
-    static final class MiB implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String s) {
-            return between(s, 1, (Integer.MAX_VALUE >> 20));
+    static final class MiB extends WholeRange {
+        MiB() {
+            super(1, Integer.MAX_VALUE >> 20);
         }
     }
 }
