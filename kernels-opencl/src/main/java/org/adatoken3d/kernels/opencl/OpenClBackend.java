@@ -1,6 +1,5 @@
 package org.adatoken3d.kernels.opencl;
 
-import org.adatoken3d.kernels.EngineArgumentException;
 import static org.jocl.CL.CL_MEM_READ_ONLY;
 import static org.jocl.CL.CL_MEM_READ_WRITE;
 import static org.jocl.CL.clCreateBuffer;
@@ -31,6 +30,7 @@ import org.adatoken3d.kernels.RopeStyle;
 import org.adatoken3d.kernels.WeightFormat;
 import org.adatoken3d.kernels.WeightMatrix;
 import org.adatoken3d.kernels.backend.Backend;
+import org.adatoken3d.kernels.backend.DeviceArguments;
 import org.adatoken3d.kernels.backend.KvLayer;
 import org.adatoken3d.kernels.backend.ResidentMatrix;
 import org.adatoken3d.kernels.backend.Tensor;
@@ -106,7 +106,7 @@ final class OpenClBackend implements Backend {
     }
 
     private ClTensor buffer(int rows, int cols, boolean ints) {
-        if (rows < 0 || cols < 0) throw new IllegalArgumentException("negative tensor shape " + rows + " x " + cols);
+        DeviceArguments.shape(rows, cols);
         long bytes = Math.max(4, (long) rows * cols * 4);
         cl_mem mem = clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, null);
         live.add(mem);
@@ -123,7 +123,7 @@ final class OpenClBackend implements Backend {
     @Override
     public void write(Tensor dst, float[] src, int rows) {
         ClTensor t = floats(dst);
-        checkRows(t, rows);
+        DeviceArguments.rows(t, rows);
         if (rows == 0) return;
         clEnqueueWriteBuffer(queue, t.mem(), true, 0, (long) rows * t.cols() * 4, Pointer.to(src), 0, null, null);
     }
@@ -131,7 +131,7 @@ final class OpenClBackend implements Backend {
     @Override
     public void writeInts(Tensor dst, int[] src, int length) {
         ClTensor t = ints(dst);
-        checkRows(t, length);
+        DeviceArguments.rows(t, length);
         if (length == 0) return;
         clEnqueueWriteBuffer(queue, t.mem(), true, 0, (long) length * 4, Pointer.to(src), 0, null, null);
     }
@@ -139,9 +139,7 @@ final class OpenClBackend implements Backend {
     @Override
     public void read(Tensor src, int rowFrom, int rows, float[] dst) {
         ClTensor t = floats(src);
-        if (rowFrom < 0 || rows < 0 || rowFrom + rows > t.rows()) {
-            throw new IllegalArgumentException("rows [" + rowFrom + ", " + (rowFrom + rows) + ") are outside a tensor of " + t.rows());
-        }
+        DeviceArguments.readRange(t, rowFrom, rows);
         if (rows == 0) return;
         clEnqueueReadBuffer(queue, t.mem(), true, (long) rowFrom * t.cols() * 4, (long) rows * t.cols() * 4, Pointer.to(dst), 0, null, null);
     }
@@ -153,9 +151,7 @@ final class OpenClBackend implements Backend {
 
     @Override
     public ResidentMatrix resident(WeightMatrix w) {
-        if (w.format() == WeightFormat.Q8_0 || w.format() == WeightFormat.Q4_0) {
-            throw new EngineArgumentException("storage", w.format() + " runs on the cpu device only: the OpenCL backend takes F32, F16 and BF16 weights");
-        }
+        DeviceArguments.deviceWeights(w, "OpenCL");
         MemorySegment data = w.data();
         cl_mem mem = clCreateBuffer(context, CL_MEM_READ_ONLY, data.byteSize(), null, null);
         live.add(mem);
@@ -173,7 +169,7 @@ final class OpenClBackend implements Backend {
     @Override
     public void rmsNorm(Tensor x, int rows, Tensor weight, float eps, Tensor out) {
         ClTensor xt = floats(x);
-        checkRows(xt, rows);
+        DeviceArguments.rows(xt, rows);
         if (rows == 0) return;
         int g = tiles.reductionGroup();
         launch(layer.kernel("rms_norm"), new long[] {(long) rows * g}, new long[] {g}, xt, floats(weight), floats(out), xt.cols(), eps);
@@ -183,11 +179,7 @@ final class OpenClBackend implements Backend {
     public void gemm(Tensor a, int rows, ResidentMatrix w, Tensor c) {
         ClMatrix m = (ClMatrix) w;
         ClTensor at = floats(a), ct = floats(c);
-        checkRows(at, rows);
-        checkRows(ct, rows);
-        if (at.cols() != m.cols() || ct.cols() != m.rows()) {
-            throw new IllegalArgumentException("gemm: a is " + at.cols() + " wide and c " + ct.cols() + ", W is " + m.rows() + " x " + m.cols());
-        }
+        DeviceArguments.gemm(at, rows, m, ct);
         if (rows == 0) return;
         KernelProgram p = gemm.computeIfAbsent(m.format(), f -> new KernelProgram(context, device.id(), "gemm.cl",
                 tiles.defines() + " -DWEIGHT_FORMAT=" + switch (f) {
@@ -209,7 +201,7 @@ final class OpenClBackend implements Backend {
     @Override
     public void addBias(Tensor x, int rows, Tensor bias) {
         ClTensor xt = floats(x);
-        checkRows(xt, rows);
+        DeviceArguments.rows(xt, rows);
         if (rows == 0) return;
         launch(layer.kernel("add_bias"), new long[] {xt.cols(), rows}, null, xt, floats(bias), xt.cols());
     }
@@ -217,10 +209,7 @@ final class OpenClBackend implements Backend {
     @Override
     public void rope(Tensor x, int rows, int heads, Rope rope, Tensor positions) {
         ClTensor xt = floats(x);
-        checkRows(xt, rows);
-        if (xt.cols() != heads * rope.headDim()) {
-            throw new IllegalArgumentException("rope: rows are " + xt.cols() + " wide, " + heads + " heads of " + rope.headDim() + " expected");
-        }
+        DeviceArguments.rope(xt, rows, heads, rope);
         if (rows == 0) return;
         ClTensor freq = invFreq.computeIfAbsent(rope, r -> (ClTensor) vector(r.inverseFrequencies()));
         launch(layer.kernel("rope"), new long[] {rope.headDim() / 2, (long) rows * heads}, null, xt, ints(positions), freq, heads,
@@ -230,7 +219,7 @@ final class OpenClBackend implements Backend {
     @Override
     public void siluMul(Tensor gate, Tensor up, int rows) {
         ClTensor g = floats(gate);
-        checkRows(g, rows);
+        DeviceArguments.rows(g, rows);
         if (rows == 0) return;
         launch(layer.kernel("silu_mul"), new long[] {(long) rows * g.cols()}, null, g, floats(up));
     }
@@ -238,7 +227,7 @@ final class OpenClBackend implements Backend {
     @Override
     public void geluMul(Tensor gate, Tensor up, int rows, GeluForm form) {
         ClTensor g = floats(gate);
-        checkRows(g, rows);
+        DeviceArguments.rows(g, rows);
         if (rows == 0) return;
         launch(layer.kernel("gelu_mul"), new long[] {(long) rows * g.cols()}, null, g, floats(up), form.ordinal());
     }
@@ -246,16 +235,14 @@ final class OpenClBackend implements Backend {
     @Override
     public void add(Tensor acc, Tensor x, int rows) {
         ClTensor a = floats(acc);
-        checkRows(a, rows);
+        DeviceArguments.rows(a, rows);
         if (rows == 0) return;
         launch(layer.kernel("add"), new long[] {(long) rows * a.cols()}, null, a, floats(x));
     }
 
     @Override
     public void appendKv(Tensor k, Tensor v, Tensor positions, int rows, KvLayer cache, int start) {
-        if (start < 0 || start + rows > cache.capacity()) {
-            throw new IllegalStateException("KV cache rows [" + start + ", " + (start + rows) + ") exceed its capacity " + cache.capacity());
-        }
+        DeviceArguments.appendKv(cache, start, rows);
         if (rows == 0) return;
         int width = cache.kvHeads() * cache.headDim();
         launch(layer.kernel("kv_append"), new long[] {width, rows}, null, floats(k), floats(v), ints(positions),
@@ -267,22 +254,9 @@ final class OpenClBackend implements Backend {
     public float[] attention(Tensor q, int nq, Tensor qPositions, KvLayer cache, int nk, AttentionShape shape, Tensor out,
                              ContributionProbe probe) {
         int d = shape.headDim();
-        if (cache.headDim() != d || cache.kvHeads() != shape.kvHeads()) {
-            throw new IllegalArgumentException("attention shape " + shape + " does not match the cache's " + cache.kvHeads() + " x " + cache.headDim());
-        }
-        if (nk < 0 || nk > cache.capacity()) throw new IllegalArgumentException("key count " + nk + " is outside [0, capacity " + cache.capacity() + "]");
         ClTensor qt = floats(q);
-        checkRows(qt, nq);
+        DeviceArguments.attention(qt, nq, cache, nk, shape, probe);
         int[] probeRows = probe == null ? null : probe.queryRows();
-        if (probe != null) {
-            if ((long) probe.keyStart() + probe.keyCount() > nk) {
-                throw new IllegalArgumentException("probe keys [" + probe.keyStart() + ", " + ((long) probe.keyStart() + probe.keyCount())
-                        + ") go past the " + nk + " cached keys");
-            }
-            for (int r : probeRows) {
-                if (r >= nq) throw new IllegalArgumentException("probe query row " + r + " is outside the " + nq + " query rows");
-            }
-        }
         float scale = (float) (1 / Math.sqrt(d));
         KernelProgram p = attention.computeIfAbsent(d, dim -> new KernelProgram(context, device.id(), "attention.cl",
                 tiles.defines() + " -DHEAD_DIM=" + dim));
@@ -317,10 +291,7 @@ final class OpenClBackend implements Backend {
     @Override
     public void gatherRows(Tensor src, int[] rows, Tensor dst) {
         ClTensor s = floats(src), t = floats(dst);
-        checkRows(t, rows.length);
-        for (int r : rows) {
-            if (r < 0 || r >= s.rows()) throw new IllegalArgumentException("row " + r + " is outside a tensor of " + s.rows() + " rows");
-        }
+        DeviceArguments.gatherRows(s, rows, t);
         if (rows.length == 0) return;
         ClTensor list = buffer(rows.length, 1, true);
         try {
@@ -334,10 +305,7 @@ final class OpenClBackend implements Backend {
     @Override
     public void copyRows(Tensor src, int from, int rows, Tensor dst, int dstFrom) {
         ClTensor s = floats(src), t = floats(dst);
-        if (from < 0 || from + rows > s.rows() || dstFrom < 0 || dstFrom + rows > t.rows() || s.cols() != t.cols()) {
-            throw new IllegalArgumentException("copyRows: rows [" + from + ", " + (from + rows) + ") of " + s.rows() + " x " + s.cols()
-                    + " to row " + dstFrom + " of " + t.rows() + " x " + t.cols());
-        }
+        DeviceArguments.copyRows(s, from, rows, t, dstFrom);
         if (rows == 0) return;
         long w = (long) s.cols() * 4;
         clEnqueueCopyBuffer(queue, s.mem(), t.mem(), from * w, dstFrom * w, rows * w, 0, null, null);
@@ -380,19 +348,15 @@ final class OpenClBackend implements Backend {
         return (n + multiple - 1) / multiple * multiple;
     }
 
-    private static void checkRows(ClTensor t, int rows) {
-        if (rows < 0 || rows > t.rows()) throw new IllegalArgumentException(rows + " rows asked of a tensor of " + t.rows());
-    }
-
     private static ClTensor floats(Tensor t) {
         ClTensor c = (ClTensor) t;
-        if (c.ints()) throw new IllegalArgumentException("expected an f32 tensor, got i32 " + c.rows() + " x " + c.cols());
+        DeviceArguments.floats(c, c.ints());
         return c;
     }
 
     private static ClTensor ints(Tensor t) {
         ClTensor c = (ClTensor) t;
-        if (!c.ints()) throw new IllegalArgumentException("expected an i32 tensor, got f32 " + c.rows() + " x " + c.cols());
+        DeviceArguments.ints(c, c.ints());
         return c;
     }
 }

@@ -12,6 +12,7 @@ import org.adatoken3d.kernels.RopeStyle;
 import org.adatoken3d.kernels.WeightFormat;
 import org.adatoken3d.kernels.WeightMatrix;
 import org.adatoken3d.kernels.backend.Backend;
+import org.adatoken3d.kernels.backend.DeviceArguments;
 import org.adatoken3d.kernels.backend.KvLayer;
 import org.adatoken3d.kernels.backend.ResidentMatrix;
 import org.adatoken3d.kernels.backend.Tensor;
@@ -85,7 +86,7 @@ final class TornadoBackend implements Backend {
     }
 
     private DeviceTensor tensor(int rows, int cols, boolean isInts) {
-        if (rows < 0 || cols < 0) throw new IllegalArgumentException("negative tensor shape " + rows + " x " + cols);
+        DeviceArguments.shape(rows, cols);
         long n = (long) rows * cols;
         DeviceTensor t = new DeviceTensor((isInts ? ints : floats).allocate(n), rows, cols, isInts);
         if (n > 0) plan.arg(0, t.offset()).arg(1, isInts ? 1 : 0).run(Kernel.ZERO, n, 1);
@@ -101,23 +102,21 @@ final class TornadoBackend implements Backend {
     @Override
     public void write(Tensor dst, float[] src, int rows) {
         DeviceTensor t = floats(dst);
-        checkRows(t, rows);
+        DeviceArguments.rows(t, rows);
         plan.uploadFloats(src, 0, rows * t.cols(), t.offset());
     }
 
     @Override
     public void writeInts(Tensor dst, int[] src, int length) {
         DeviceTensor t = ints(dst);
-        checkRows(t, length);
+        DeviceArguments.rows(t, length);
         plan.uploadInts(src, length, t.offset());
     }
 
     @Override
     public void read(Tensor src, int rowFrom, int rows, float[] dst) {
         DeviceTensor t = floats(src);
-        if (rowFrom < 0 || rows < 0 || rowFrom + rows > t.rows()) {
-            throw new IllegalArgumentException("rows [" + rowFrom + ", " + (rowFrom + rows) + ") are outside a tensor of " + t.rows());
-        }
+        DeviceArguments.readRange(t, rowFrom, rows);
         plan.readFloats(t.offset() + rowFrom * t.cols(), rows * t.cols(), dst);
     }
 
@@ -128,9 +127,7 @@ final class TornadoBackend implements Backend {
 
     @Override
     public ResidentMatrix resident(WeightMatrix w) {
-        if (w.format() == WeightFormat.Q8_0 || w.format() == WeightFormat.Q4_0) {
-            throw new org.adatoken3d.kernels.EngineArgumentException("storage", w.format() + " runs on the cpu device only: the tornado backend takes F32, F16 and BF16 weights");
-        }
+        DeviceArguments.deviceWeights(w, "tornado");
         MemorySegment data = w.data();
         long n = (long) w.rows() * w.cols();
         switch (w.format()) {
@@ -158,7 +155,7 @@ final class TornadoBackend implements Backend {
     @Override
     public void rmsNorm(Tensor x, int rows, Tensor weight, float eps, Tensor out) {
         DeviceTensor xt = floats(x);
-        checkRows(xt, rows);
+        DeviceArguments.rows(xt, rows);
         plan.arg(0, xt.offset()).arg(1, floats(weight).offset()).arg(2, floats(out).offset()).arg(3, xt.cols()).floatArg(0, eps)
                 .run(Kernel.RMS_NORM, rows, 1);
     }
@@ -167,11 +164,7 @@ final class TornadoBackend implements Backend {
     public void gemm(Tensor a, int rows, ResidentMatrix w, Tensor c) {
         DeviceMatrix m = (DeviceMatrix) w;
         DeviceTensor at = floats(a), ct = floats(c);
-        checkRows(at, rows);
-        checkRows(ct, rows);
-        if (at.cols() != m.cols() || ct.cols() != m.rows()) {
-            throw new IllegalArgumentException("gemm: a is " + at.cols() + " wide and c " + ct.cols() + ", W is " + m.rows() + " x " + m.cols());
-        }
+        DeviceArguments.gemm(at, rows, m, ct);
         plan.arg(0, at.offset()).arg(1, m.offset()).arg(2, ct.offset()).arg(3, m.rows()).arg(4, m.cols());
         switch (m.format()) {
             case F32 -> plan.run(Kernel.GEMM_F32, m.rows(), rows);
@@ -184,17 +177,14 @@ final class TornadoBackend implements Backend {
     @Override
     public void addBias(Tensor x, int rows, Tensor bias) {
         DeviceTensor xt = floats(x);
-        checkRows(xt, rows);
+        DeviceArguments.rows(xt, rows);
         plan.arg(0, xt.offset()).arg(1, floats(bias).offset()).arg(2, xt.cols()).run(Kernel.ADD_BIAS, xt.cols(), rows);
     }
 
     @Override
     public void rope(Tensor x, int rows, int heads, Rope rope, Tensor positions) {
         DeviceTensor xt = floats(x);
-        checkRows(xt, rows);
-        if (xt.cols() != heads * rope.headDim()) {
-            throw new IllegalArgumentException("rope: rows are " + xt.cols() + " wide, " + heads + " heads of " + rope.headDim() + " expected");
-        }
+        DeviceArguments.rope(xt, rows, heads, rope);
         DeviceTensor freq = invFreq.computeIfAbsent(rope, r -> (DeviceTensor) vector(r.inverseFrequencies()));
         plan.arg(0, xt.offset()).arg(1, ints(positions).offset()).arg(2, freq.offset()).arg(3, heads).arg(4, rope.headDim())
                 .arg(5, rope.style() == RopeStyle.INTERLEAVED ? 1 : 0).run(Kernel.ROPE, rope.headDim() / 2, (long) rows * heads);
@@ -210,22 +200,20 @@ final class TornadoBackend implements Backend {
     @Override
     public void siluMul(Tensor gate, Tensor up, int rows) {
         DeviceTensor g = floats(gate);
-        checkRows(g, rows);
+        DeviceArguments.rows(g, rows);
         plan.arg(0, g.offset()).arg(1, floats(up).offset()).run(Kernel.SILU_MUL, (long) rows * g.cols(), 1);
     }
 
     @Override
     public void add(Tensor acc, Tensor x, int rows) {
         DeviceTensor a = floats(acc);
-        checkRows(a, rows);
+        DeviceArguments.rows(a, rows);
         plan.arg(0, a.offset()).arg(1, floats(x).offset()).run(Kernel.ADD, (long) rows * a.cols(), 1);
     }
 
     @Override
     public void appendKv(Tensor k, Tensor v, Tensor positions, int rows, KvLayer cache, int start) {
-        if (start < 0 || start + rows > cache.capacity()) {
-            throw new IllegalStateException("KV cache rows [" + start + ", " + (start + rows) + ") exceed its capacity " + cache.capacity());
-        }
+        DeviceArguments.appendKv(cache, start, rows);
         int width = cache.kvHeads() * cache.headDim();
         plan.arg(0, floats(k).offset()).arg(1, floats(v).offset()).arg(2, ints(positions).offset()).arg(3, floats(cache.keys()).offset())
                 .arg(4, floats(cache.values()).offset()).arg(5, ints(cache.positions()).offset()).arg(6, cache.kvHeads())
@@ -236,22 +224,9 @@ final class TornadoBackend implements Backend {
     public float[] attention(Tensor q, int nq, Tensor qPositions, KvLayer cache, int nk, AttentionShape shape, Tensor out,
                              ContributionProbe probe) {
         int d = shape.headDim();
-        if (cache.headDim() != d || cache.kvHeads() != shape.kvHeads()) {
-            throw new IllegalArgumentException("attention shape " + shape + " does not match the cache's " + cache.kvHeads() + " x " + cache.headDim());
-        }
-        if (nk < 0 || nk > cache.capacity()) throw new IllegalArgumentException("key count " + nk + " is outside [0, capacity " + cache.capacity() + "]");
         DeviceTensor qt = floats(q);
-        checkRows(qt, nq);
+        DeviceArguments.attention(qt, nq, cache, nk, shape, probe);
         int[] probeRows = probe == null ? null : probe.queryRows();
-        if (probe != null) {
-            if ((long) probe.keyStart() + probe.keyCount() > nk) {
-                throw new IllegalArgumentException("probe keys [" + probe.keyStart() + ", " + ((long) probe.keyStart() + probe.keyCount())
-                        + ") go past the " + nk + " cached keys");
-            }
-            for (int r : probeRows) {
-                if (r >= nq) throw new IllegalArgumentException("probe query row " + r + " is outside the " + nq + " query rows");
-            }
-        }
         float scale = (float) (1 / Math.sqrt(d));
         int statCount = 2 * Math.max(1, nq) * shape.heads();
         if (stats == null || stats.rows() < statCount) {
@@ -284,10 +259,7 @@ final class TornadoBackend implements Backend {
     @Override
     public void gatherRows(Tensor src, int[] rows, Tensor dst) {
         DeviceTensor s = floats(src), t = floats(dst);
-        checkRows(t, rows.length);
-        for (int r : rows) {
-            if (r < 0 || r >= s.rows()) throw new IllegalArgumentException("row " + r + " is outside a tensor of " + s.rows() + " rows");
-        }
+        DeviceArguments.gatherRows(s, rows, t);
         if (rows.length == 0) return;
         DeviceTensor list = (DeviceTensor) allocateInts(rows.length);
         try {
@@ -301,10 +273,7 @@ final class TornadoBackend implements Backend {
     @Override
     public void copyRows(Tensor src, int from, int rows, Tensor dst, int dstFrom) {
         DeviceTensor s = floats(src), t = floats(dst);
-        if (from < 0 || from + rows > s.rows() || dstFrom < 0 || dstFrom + rows > t.rows() || s.cols() != t.cols()) {
-            throw new IllegalArgumentException("copyRows: rows [" + from + ", " + (from + rows) + ") of " + s.rows() + " x " + s.cols()
-                    + " to row " + dstFrom + " of " + t.rows() + " x " + t.cols());
-        }
+        DeviceArguments.copyRows(s, from, rows, t, dstFrom);
         plan.arg(0, s.offset() + from * s.cols()).arg(1, t.offset() + dstFrom * t.cols()).run(Kernel.COPY, (long) rows * s.cols(), 1);
     }
 
@@ -315,19 +284,15 @@ final class TornadoBackend implements Backend {
 
     // ---- helpers
 
-    private static void checkRows(DeviceTensor t, int rows) {
-        if (rows < 0 || rows > t.rows()) throw new IllegalArgumentException(rows + " rows asked of a tensor of " + t.rows());
-    }
-
     private static DeviceTensor floats(Tensor t) {
         DeviceTensor c = (DeviceTensor) t;
-        if (c.ints()) throw new IllegalArgumentException("expected an f32 tensor, got i32 " + c.rows() + " x " + c.cols());
+        DeviceArguments.floats(c, c.ints());
         return c;
     }
 
     private static DeviceTensor ints(Tensor t) {
         DeviceTensor c = (DeviceTensor) t;
-        if (!c.ints()) throw new IllegalArgumentException("expected an i32 tensor, got f32 " + c.rows() + " x " + c.cols());
+        DeviceArguments.ints(c, c.ints());
         return c;
     }
 }
