@@ -49,7 +49,8 @@ final class UserErrors implements CommandLine.IExecutionExceptionHandler {
         String message;
         if (t instanceof EngineArgumentException a) {
             message = OPTIONS.getOrDefault(a.parameter(), a.parameter()) + " " + a.problem();
-        } else if (t instanceof InvalidFileException || t instanceof IOException || t instanceof UserException || t instanceof org.adatoken3d.model.NumericalFailure) {
+        } else if (t instanceof InvalidFileException || t instanceof IOException || t instanceof UserException || t instanceof org.adatoken3d.model.NumericalFailure
+                || t instanceof org.adatoken3d.bench.PeerException) {
             message = e instanceof UncheckedIOException u && u.getMessage() != null && !(t instanceof InvalidFileException)
                     ? u.getMessage() : t.getMessage();
         } else {

@@ -1,4 +1,4 @@
-package org.adatoken3d.kernels.bench;
+package org.adatoken3d.bench;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -60,7 +60,12 @@ public final class KernelBench implements AutoCloseable {
     }
 
     /** Median seconds of {@code repeats} runs of {@code work} after {@code warmups} untimed runs; all samples kept. */
-    public record Timing(double median, double[] samples) {}
+    public record Timing(double median, double[] samples) {
+        /** The median of {@code samples}, with the samples. */
+        public static Timing of(double[] samples) {
+            return new Timing(KernelBench.median(samples), samples.clone());
+        }
+    }
 
     public record GemmResult(WeightFormat format, int m, int n, int k, Timing timing) {
         public double gflops() {
