@@ -18,7 +18,7 @@ final class UserErrors implements CommandLine.IExecutionExceptionHandler {
     static final Map<String, String> OPTIONS = Map.ofEntries(
             Map.entry("device", "--device"),
             Map.entry("threads", "--threads"),
-            Map.entry("storage", "--q8"),
+            Map.entry("storage", "--q8/--q4"),
             Map.entry("ropeStyle", "--rope-style"),
             Map.entry("kvBudgetBytes", "--kv-budget"),
             Map.entry("temperature", "--temperature"),
