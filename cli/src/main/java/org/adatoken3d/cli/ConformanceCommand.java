@@ -37,15 +37,14 @@ final class ConformanceCommand implements Runnable {
                 description = "Run COMMAND --model DIR --input IN --output OUT instead of this engine in process, e.g. \"./adatoken3d forward\".")
         String impl;
 
-        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600",
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600", converter = Ranges.Seconds.class,
                 description = "With --impl: kill a case's COMMAND (and every process it started) after SECONDS and fail that case "
                         + "(default: ${DEFAULT-VALUE}).")
-        long timeoutSeconds;
+        int timeoutSeconds;
 
         @Override
         public Integer call() throws Exception {
             Outputs.existingFolder("--fixtures", fixtures);
-            if (timeoutSeconds < 1) throw new UserException("--timeout must be >= 1 second, got " + timeoutSeconds);
             Implementation implementation = impl == null ? new EngineImplementation()
                     : new CommandImplementation(impl, java.time.Duration.ofSeconds(timeoutSeconds));
             // Each case is read as it is checked: one damaged case.json is reported and the run goes on.

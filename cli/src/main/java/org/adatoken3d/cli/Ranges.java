@@ -98,6 +98,30 @@ final class Ranges {
         }
     }
 
+    /** Concurrent clients of a load test: 1 to 64, more than any slot count the server takes. */
+    static final class Clients implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String s) {
+            return between(s, 1, 64);
+        }
+    }
+
+    /** Requests per client and phase of a load test: 1 to 1000. */
+    static final class Requests implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String s) {
+            return between(s, 1, 1000);
+        }
+    }
+
+    /** A time limit in seconds: 1 to a week. */
+    static final class Seconds implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String s) {
+            return between(s, 1, 7 * 24 * 3600);
+        }
+    }
+
     /** A side of a synthetic frame, in pixels. */
     static final class Pixels implements ITypeConverter<Integer> {
         @Override
