@@ -17,6 +17,10 @@ public final class TextTable {
         rows.add(header);
     }
 
+    public int columns() {
+        return columns;
+    }
+
     public TextTable row(Object... cells) {
         if (cells.length != columns) throw new IllegalArgumentException("a row of " + cells.length + " cells in a table of " + columns);
         String[] s = new String[columns];

@@ -33,6 +33,7 @@ final class UserErrors implements CommandLine.IExecutionExceptionHandler {
             Map.entry("views", "--views"),
             Map.entry("depthScale", "--depth-scale"),
             Map.entry("layers", "--layers"),
+            Map.entry("shape", "--shape"),
             Map.entry("dtype", "--dtype"),
             Map.entry("limit", "--limit"),
             Map.entry("out", "--out"),
