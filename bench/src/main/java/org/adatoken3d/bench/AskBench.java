@@ -94,7 +94,9 @@ public final class AskBench {
         ClipVisionConfig v = plan.shape().vision();
         WeightFormat towerFormat = plan.shape().dtype() == org.adatoken3d.weights.DType.F32 ? WeightFormat.F32 : WeightFormat.BF16;
         double gemm;
-        try (KernelBench bench = new KernelBench(1, 3, progress::say)) {
+        // Several warm-ups and repeats: one multiplication at this shape takes milliseconds, so one slow sample of a
+        // shared machine would otherwise set the figure the tower is compared with.
+        try (KernelBench bench = new KernelBench(3, 9, progress::say)) {
             gemm = bench.gemm(List.of(towerFormat), v.patches() + 1, v.intermediate(), v.hidden()).getFirst().gflops();
         }
         String gemmShape = String.format(Locale.ROOT, "%s %d x %d x %d", towerFormat, v.patches() + 1, v.intermediate(), v.hidden());
