@@ -5,8 +5,9 @@ python3 -m adatoken_oracle.bench_ask --request FILE
 FILE is a JSON request the Java bench writes: the model folder, the views it picked (colour and depth
 files, poses), the depth intrinsics, axis alignment and depth scale, the CLIP tower's prefix and
 hyper-parameters, the voxel size and token cap, the prompt's ids before and after the spatial block,
-the AdaToken policy and how many tokens to decode. For each policy (unpruned, then AdaToken) it runs
-the whole pipeline once, after an untimed run of both on the first three views, in float32 with
+the AdaToken policy, how many tokens to decode and how many runs. In rounds over the two policies
+(unpruned, then AdaToken) it runs the whole pipeline, after an untimed run of both on the first
+three views, and reports each stage's median; in float32 with
 torch.no_grad on `threads` threads, with the oracle's own stage code where it exists
 (adatoken_oracle.frontend, .multimodal, .decoder, .gating):
 
@@ -20,11 +21,12 @@ torch.no_grad on `threads` threads, with the oracle's own stage code where it ex
   the first token's argmax (the engine's time to first token covers the same);
 - decode: greedy decoding of the remaining tokens.
 
-Prints one JSON line: {"torch": version, "threads": T, "runs": [{"policy", "seconds": {stage: s},
+Prints one JSON line: {"torch": version, "threads": T, "runs": [{"policy", "seconds": {stage: median s},
 "spatial_tokens", "kept"}...]}. Progress goes to stderr.
 """
 import argparse
 import json
+import statistics
 import sys
 import time
 
@@ -159,11 +161,17 @@ def main(argv=None):
         warm = dict(request, views=request["views"][:3], decode_tokens=2)
         for policy in (None, gated):
             run_pipeline(warm, checkpoint.weights, tower, decoder, policy)
-        for name, policy in (("unpruned", None), ("adatoken", gated)):
-            print(f"pytorch: {name}: {len(request['views'])} views -> answer", file=sys.stderr, flush=True)
-            seconds, tokens, kept = run_pipeline(request, checkpoint.weights, tower, decoder, policy)
-            print("pytorch: " + ", ".join(f"{k} {v:.2f} s" for k, v in seconds.items()), file=sys.stderr, flush=True)
-            runs.append({"policy": name, "seconds": seconds, "spatial_tokens": tokens, "kept": kept})
+        # Rounds alternate the policies, as the Java side does; each stage's median is reported.
+        timed = {"unpruned": [], "adatoken": []}
+        for round in range(request.get("runs", 1)):
+            for name, policy in (("unpruned", None), ("adatoken", gated)):
+                print(f"pytorch: {name} (run {round + 1}): {len(request['views'])} views -> answer", file=sys.stderr, flush=True)
+                seconds, tokens, kept = run_pipeline(request, checkpoint.weights, tower, decoder, policy)
+                print("pytorch: " + ", ".join(f"{k} {v:.2f} s" for k, v in seconds.items()), file=sys.stderr, flush=True)
+                timed[name].append((seconds, tokens, kept))
+        for name, results in timed.items():
+            medians = {stage: statistics.median(r[0][stage] for r in results) for stage in results[0][0]}
+            runs.append({"policy": name, "seconds": medians, "spatial_tokens": results[-1][1], "kept": results[-1][2]})
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "runs": runs}))
 
 

@@ -49,6 +49,16 @@ public final class AskBench {
         public double sum() {
             return Arrays.stream(seconds).sum();
         }
+
+        /** Each stage's median, and the median wall time, over several runs. */
+        static Stages median(List<Stages> runs) {
+            double[] s = new double[STAGES.size()];
+            for (int i = 0; i < s.length; i++) {
+                int stage = i;
+                s[i] = KernelBench.median(runs.stream().mapToDouble(r -> r.seconds()[stage]).toArray());
+            }
+            return new Stages(s, KernelBench.median(runs.stream().mapToDouble(Stages::wall).toArray()));
+        }
     }
 
     /** One policy's run. */
@@ -60,7 +70,7 @@ public final class AskBench {
     /**
      * @param gemmGflops our GEMM on the tower's MLP shape (577 rows, BF16 or F32 weights as the tower's), same run
      */
-    public record Result(AskShape shape, int views, int patches, String question, int decodeTokens, Run unpruned, Run pruned,
+    public record Result(AskShape shape, int views, int patches, String question, int decodeTokens, int runs, Run unpruned, Run pruned,
             double visionFlops, double gemmGflops, String gemmShape, TorchRuns torch) {
         public double visionGflops() {
             return visionFlops / unpruned.stages().seconds()[1] / 1e9;
@@ -73,8 +83,9 @@ public final class AskBench {
      * @param gate AdaToken's policy (a {@code tau=} or {@code keep=} gate)
      * @param views views sampled from the scene
      * @param decodeTokens answer tokens decoded (exactly: greedy, EOS not stopping them)
+     * @param runs timed runs of each policy, in rounds that alternate them; every figure is the median
      */
-    public record Plan(AskShape shape, Path scene, GatePolicy gate, int views, int decodeTokens, String question) {}
+    public record Plan(AskShape shape, Path scene, GatePolicy gate, int views, int decodeTokens, String question, int runs) {}
 
     private AskBench() {}
 
@@ -89,8 +100,15 @@ public final class AskBench {
                 llava.ask(llava.prompt(warm.tokens(), plan.question()), g, GenerationOptions.exactly(2), null, null);
             }
         }
-        Timed unpruned = timed(llava, scene, plan, none, "unpruned", progress);
-        Run pruned = timed(llava, scene, plan, plan.gate(), "AdaToken " + PruneSpec.format(plan.gate()), progress).run();
+        // Rounds alternate the policies, so that load drifting on a shared machine hits both alike.
+        List<Timed> unprunedRuns = new ArrayList<>(), prunedRuns = new ArrayList<>();
+        for (int round = 1; round <= plan.runs(); round++) {
+            String of = plan.runs() == 1 ? "" : " (run " + round + " of " + plan.runs() + ")";
+            unprunedRuns.add(timed(llava, scene, plan, none, "unpruned", of, progress));
+            prunedRuns.add(timed(llava, scene, plan, plan.gate(), "AdaToken " + PruneSpec.format(plan.gate()), of, progress));
+        }
+        Timed unpruned = medians(unprunedRuns);
+        Run pruned = medians(prunedRuns).run();
         ClipVisionConfig v = plan.shape().vision();
         WeightFormat towerFormat = plan.shape().dtype() == org.adatoken3d.weights.DType.F32 ? WeightFormat.F32 : WeightFormat.BF16;
         double gemm;
@@ -101,15 +119,23 @@ public final class AskBench {
         }
         String gemmShape = String.format(Locale.ROOT, "%s %d x %d x %d", towerFormat, v.patches() + 1, v.intermediate(), v.hidden());
         TorchRuns peer = torch == null ? null : torch(torch, llava, scene, plan, unpruned.prompt(), progress);
-        return new Result(plan.shape(), plan.views(), plan.views() * v.patches(), plan.question(), plan.decodeTokens(), unpruned.run(), pruned,
+        return new Result(plan.shape(), plan.views(), plan.views() * v.patches(), plan.question(), plan.decodeTokens(), plan.runs(), unpruned.run(), pruned,
                 plan.views() * plan.shape().visionFlopsPerView(), gemm, gemmShape, peer);
     }
 
     /** A run and the prompt it answered (the PyTorch peer is given the same ids around its spatial block). */
     private record Timed(Run run, Prompt prompt) {}
 
-    private static Timed timed(Llava3d llava, Scene scene, Plan plan, GatePolicy gate, String name, BenchProgress progress) {
-        progress.say("bench ask: " + name + ": " + plan.views() + " views -> answer");
+    /** The last run with each stage's median over all runs (the counts and the answer are the same in every run). */
+    private static Timed medians(List<Timed> runs) {
+        Run last = runs.getLast().run();
+        Stages median = Stages.median(runs.stream().map(t -> t.run().stages()).toList());
+        return new Timed(new Run(last.policy(), median, last.spatialTokens(), last.kept(), last.promptTokens(), last.prefillFlopsShare(), last.answer()),
+                runs.getLast().prompt());
+    }
+
+    private static Timed timed(Llava3d llava, Scene scene, Plan plan, GatePolicy gate, String name, String of, BenchProgress progress) {
+        progress.say("bench ask: " + name + of + ": " + plan.views() + " views -> answer");
         long t0 = System.nanoTime();
         EncodedScene e = llava.encode(scene, new SceneOptions(plan.views(), 0, null), new SceneEncoder.Listener() {
             @Override
@@ -176,6 +202,7 @@ public final class AskBench {
         putAll(prompt.putArray("suffix_ids"), Arrays.copyOfRange(p.ids(), end, p.ids().length));
         r.set("policy", policy(om, plan.gate()));
         r.put("decode_tokens", plan.decodeTokens());
+        r.put("runs", plan.runs());
         JsonNode out;
         Path file;
         try {
@@ -265,7 +292,8 @@ public final class AskBench {
         out.printf(Locale.ROOT, "  shape: %s%n", r.shape().describe());
         out.printf(Locale.ROOT, "  scene: %d views -> %d patches -> %d spatial tokens; prompt %d tokens; %d answer tokens decoded (greedy)%n",
                 r.views(), r.patches(), u.spatialTokens(), u.promptTokens(), r.decodeTokens());
-        out.printf(Locale.ROOT, "  question: \"%s\"%n", r.question());
+        out.printf(Locale.ROOT, "  question: \"%s\"; %s%n", r.question(), r.runs() == 1 ? "one run of each policy"
+                : "medians of " + r.runs() + " runs of each policy, in rounds alternating them");
         out.printf(Locale.ROOT, "  %s: kept %d of %d spatial tokens (%.1f%%), prefill FLOPs %.1f%% of unpruned%n", p.policy(), p.kept(), p.spatialTokens(),
                 100.0 * p.kept() / p.spatialTokens(), 100 * p.prefillFlopsShare());
         TorchRuns t = r.torch();

@@ -42,6 +42,11 @@ final class BenchAskCommand implements Runnable {
             description = "Answer tokens decoded, exactly (greedy; synthetic weights never stop on their own), at least 2 (default: ${DEFAULT-VALUE}).")
     int tokens;
 
+    @Option(names = "--runs", defaultValue = "1", paramLabel = "N", converter = Ranges.Count.class,
+            description = "Timed runs of each policy, in rounds alternating them; each stage's median is printed (default: ${DEFAULT-VALUE}: "
+                    + "one run of the 7B shape is minutes; on a shared machine give 3 at a smaller shape).")
+    int runs;
+
     @Option(names = "--prune", defaultValue = "keep=0.3", paramLabel = "SPEC",
             description = "AdaToken's policy: keep=R (the contribution ranking, a fixed share) or tau=T (the dynamic budget), with options as "
                     + "ask takes them. Default ${DEFAULT-VALUE}: random weights spread attention evenly, so a tau budget keeps nearly every token; "
@@ -100,7 +105,7 @@ final class BenchAskCommand implements Runnable {
         TorchBench torch = vsTorch ? new TorchBench(BundledFiles.folder("python", BundledFiles.cacheDir())) : null;
         EngineOptions options = EngineOptions.defaults().withKvBudgetBytes((long) (ModelOptions.defaultKvBudgetGiB() * (1L << 30)));
         try (Llava3d llava = Llava3d.open(model, options)) {
-            AskBench.Result r = AskBench.run(llava, new AskBench.Plan(s, room, gate, views, tokens, question), torch, CliProgress.STDERR);
+            AskBench.Result r = AskBench.run(llava, new AskBench.Plan(s, room, gate, views, tokens, question, runs), torch, CliProgress.STDERR);
             AskBench.print(r, System.out);
         }
     }

@@ -144,6 +144,7 @@ class AdversarialTest {
             new Case("bench ask", "--shape must be one of llava3d-7b, small, tiny, got huge", "bench", "ask", "--shape", "huge", "--dir", "@D/new"),
             new Case("bench ask", "--layers must be 1 to 4 for tiny, got 9", "bench", "ask", "--shape", "tiny", "--layers", "9", "--dir", "@D/new"),
             new Case("bench ask", "--views must be at least 1, got 0", "bench", "ask", "--shape", "tiny", "--views", "0", "--dir", "@D/new"),
+            new Case("bench ask", "--runs must be at least 1, got 0", "bench", "ask", "--shape", "tiny", "--runs", "0", "--dir", "@D/new"),
             new Case("bench ask", "--tokens must be at least 2, got 1", "bench", "ask", "--shape", "tiny", "--tokens", "1", "--dir", "@D/new"),
             new Case("bench ask", "which leaves no layer of a 2-layer decoder to prune", "bench", "ask", "--shape", "tiny", "--layers", "2",
                     "--dir", "@D/new"),

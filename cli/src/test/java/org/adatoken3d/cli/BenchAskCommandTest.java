@@ -38,7 +38,9 @@ class BenchAskCommandTest {
 
     @Test
     void runsSceneToAnswerAndPrintsEveryStage() {
-        assertEveryStage(ask());
+        CliRun r = ask("--runs", "2");
+        assertEveryStage(r);
+        assertTrue(r.out().contains("medians of 2 runs of each policy, in rounds alternating them"), r.out());
         assertTrue(Files.isRegularFile(dir.resolve("bench-ask/tiny/config.json")), "the synthetic checkpoint is kept for the next run");
         assertTrue(Files.isDirectory(dir.resolve("bench-ask/scene/pose")), "the synthetic room is kept for the next run");
     }
