@@ -25,6 +25,7 @@ Prints one JSON line: {"torch": version, "threads": T, "runs": [{"policy", "seco
 "spatial_tokens", "kept"}...]}. Progress goes to stderr.
 """
 import argparse
+import gc
 import json
 import statistics
 import sys
@@ -92,6 +93,7 @@ def matrix(values):
 def run_pipeline(request, weights, tower, decoder, policy):
     """The whole pipeline once: {stage: seconds}, the spatial token count and the tokens kept."""
     seconds = {}
+    gc.collect()
     size, grid = request["clip"]["image_size"], request["clip"]["image_size"] // request["clip"]["patch"]
     intrinsic, align = matrix(request["depth_intrinsic"]), matrix(request["axis_align"])
 

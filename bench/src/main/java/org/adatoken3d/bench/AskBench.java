@@ -136,6 +136,8 @@ public final class AskBench {
 
     private static Timed timed(Llava3d llava, Scene scene, Plan plan, GatePolicy gate, String name, String of, BenchProgress progress) {
         progress.say("bench ask: " + name + of + ": " + plan.views() + " views -> answer");
+        // Each run starts from a collected heap, so that no run pays for the garbage of the one before it.
+        System.gc();
         long t0 = System.nanoTime();
         EncodedScene e = llava.encode(scene, new SceneOptions(plan.views(), 0, null), new SceneEncoder.Listener() {
             @Override
@@ -154,6 +156,9 @@ public final class AskBench {
         SceneEncoder.Timings t = e.timings();
         double[] s = {t.readNanos() / 1e9, t.visionNanos() / 1e9, (t.unprojectionNanos() + t.poolingNanos()) / 1e9, t.projectorNanos() / 1e9,
             a.prefillNanos() / 1e9, a.decodeNanos() / 1e9};
+        StringBuilder line = new StringBuilder("  ");
+        for (int i = 0; i < s.length; i++) line.append(String.format(Locale.ROOT, "%s %.2f s, ", STAGE_NAMES.get(i), s[i]));
+        progress.say(line.append(String.format(Locale.ROOT, "wall %.2f s", wall)).toString());
         return new Timed(new Run(name, new Stages(s, wall), e.tokens().count(), a.keepSet().keptCount(), a.promptTokens(), a.prefillFlopsShare(),
                 a.text()), prompt);
     }
