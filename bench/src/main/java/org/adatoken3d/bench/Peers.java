@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -48,11 +49,15 @@ final class Peers {
             }
             if (p.exitValue() != 0) throw new PeerException(what + " failed (exit " + p.exitValue() + "); see its messages above");
             String last = new String(out, StandardCharsets.UTF_8).lines().reduce((a, b) -> b).orElse("");
+            JsonNode json;
             try {
-                return new ObjectMapper().readTree(last);
+                json = new ObjectMapper().readTree(last);
             } catch (IOException e) {
-                throw new PeerException(what + " printed no JSON result (its last line: " + abbreviate(last) + ")");
+                json = null;
             }
+            // An empty last line reads as a missing node, not an error.
+            if (json == null || !json.isObject()) throw new PeerException(what + " printed no JSON result (its last line: " + abbreviate(last) + ")");
+            return json;
         } catch (IOException e) {
             throw new PeerException(what + " could not start: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -62,7 +67,7 @@ final class Peers {
     }
 
     private static List<String> concat(String first, List<String> rest) {
-        java.util.ArrayList<String> all = new java.util.ArrayList<>();
+        List<String> all = new ArrayList<>();
         all.add(first);
         all.addAll(rest);
         return all;
