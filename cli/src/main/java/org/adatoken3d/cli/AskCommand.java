@@ -118,8 +118,8 @@ final class AskCommand implements Runnable {
             report(gate, a);
             if (!scene.isPrecomputed()) {
                 SceneEncoder.Timings t = scene.timings();
-                System.err.printf("  timing: read+preprocess %.2f s, vision %.2f s, 3D pooling %.2f s, projector %.2f s, prefill %.2f s, decode %.2f s (%d tokens)%n",
-                        t.readNanos() / 1e9, t.visionNanos() / 1e9, t.poolingNanos() / 1e9, t.projectorNanos() / 1e9,
+                System.err.printf("  timing: read+preprocess %.2f s, vision %.2f s, unprojection %.2f s, 3D pooling %.2f s, projector %.2f s, prefill %.2f s, decode %.2f s (%d tokens)%n",
+                        t.readNanos() / 1e9, t.visionNanos() / 1e9, t.unprojectionNanos() / 1e9, t.poolingNanos() / 1e9, t.projectorNanos() / 1e9,
                         a.prefillNanos() / 1e9, a.decodeNanos() / 1e9, a.ids().length);
             } else {
                 System.err.printf("  timing: prefill %.2f s, decode %.2f s (%d tokens)%n", a.prefillNanos() / 1e9, a.decodeNanos() / 1e9,

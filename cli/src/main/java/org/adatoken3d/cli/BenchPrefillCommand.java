@@ -1,15 +1,9 @@
 package org.adatoken3d.cli;
 
-import java.util.Arrays;
-import java.util.SplittableRandom;
+import org.adatoken3d.bench.PrefillBench;
+import org.adatoken3d.bench.TorchBench;
 import org.adatoken3d.kernels.Parallel;
 import org.adatoken3d.llava3d.Llava3d;
-import org.adatoken3d.model.Model;
-import org.adatoken3d.model.decoder.KvCache;
-import org.adatoken3d.model.decoder.PrefillRequest;
-import org.adatoken3d.pruning.FlopsModel;
-import org.adatoken3d.pruning.GatePolicy;
-import org.adatoken3d.pruning.QuerySet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,48 +38,10 @@ final class BenchPrefillCommand implements Runnable {
             default -> throw new UserException("--logits must be last or all, got " + logits);
         };
         try (Llava3d llava = model.open()) {
-            Model m = llava.model();
-            int[] ids = randomIds(tokens, m.config().vocabSize(), 7);
-            PrefillRequest request = new PrefillRequest(null, new GatePolicy.NoPruning(), QuerySet.LAST, false,
-                    all ? PrefillRequest.Logits.ALL : PrefillRequest.Logits.LAST);
-            KvCache cache = m.decoder().newCache(tokens, model.kvBudgetBytes());
-            double[] seconds = new double[runs];
-            for (int r = -1; r < runs; r++) {
-                cache.clear();
-                long t0 = System.nanoTime();
-                float[] x = m.decoder().embed(ids, null, null);
-                m.decoder().prefill(x, tokens, cache, request, Progress.layers(r < 0 ? "warm-up" : "run " + (r + 1), m.config().numLayers()));
-                if (r >= 0) seconds[r] = (System.nanoTime() - t0) / 1e9;
-            }
-            double median = median(seconds);
-            FlopsModel flops = new FlopsModel(m.decoderShape());
-            int[] perLayer = new int[m.config().numLayers()];
-            Arrays.fill(perLayer, tokens);
-            long work = flops.prefillFlops(perLayer, all ? FlopsModel.Logits.EVERY_POSITION : FlopsModel.Logits.LAST_TOKEN);
-            System.out.printf("prefill  %d tokens, %d layers, logits %s, on %s%n", tokens, m.config().numLayers(), logits,
-                    m.decoder().backend().description());
-            System.out.printf("  adatoken3d  %8.3f s  %8.1f tok/s  %7.1f GFLOP/s  (median of %d)%n", median, tokens / median, work / median / 1e9, runs);
-            if (vsTorch) {
-                TorchBench.Result torch = TorchBench.prefill(model.model, tokens, all, Parallel.threads(), runs);
-                System.out.printf("  pytorch     %8.3f s  %8.1f tok/s  %7.1f GFLOP/s  (torch %s, %s weights, eager)%n", torch.seconds(),
-                        tokens / torch.seconds(), work / torch.seconds() / 1e9, torch.version(), torch.dtype());
-                System.out.printf("  speed-up over PyTorch: %.2fx%n", torch.seconds() / median);
-            }
+            PrefillBench.Result r = PrefillBench.run(llava, tokens, all, runs, model.kvBudgetBytes(), CliProgress.STDERR);
+            TorchBench.Result torch = vsTorch ? new TorchBench(BundledFiles.folder("python", BundledFiles.cacheDir()))
+                    .prefill(model.model, tokens, all, Parallel.threads(), runs) : null;
+            PrefillBench.print(r, torch, System.out);
         }
     }
-
-    static int[] randomIds(int n, int vocab, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        int[] ids = new int[n];
-        ids[0] = 1;
-        for (int i = 1; i < n; i++) ids[i] = 3 + r.nextInt(vocab - 3);
-        return ids;
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
 }

@@ -1,19 +1,8 @@
 package org.adatoken3d.cli;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
+import org.adatoken3d.bench.QualityBench;
 import org.adatoken3d.llava3d.Llava3d;
-import org.adatoken3d.model.Model;
-import org.adatoken3d.evaluation.calibration.Fidelity;
-import org.adatoken3d.evaluation.calibration.GreedyAgreement;
-import org.adatoken3d.llava3d.GenerationOptions;
 import org.adatoken3d.model.decoder.SpatialBlock;
-import org.adatoken3d.model.generation.Prompt;
-import org.adatoken3d.model.generation.SamplingParams;
-import org.adatoken3d.pruning.Calibration;
-import org.adatoken3d.pruning.CalibrationSample;
-import org.adatoken3d.pruning.GatePolicy;
 import org.adatoken3d.pruning.QuerySet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -67,76 +56,7 @@ final class BenchQualityCommand implements Runnable {
         if (block.end() >= storyTokens) throw new UserException("--span must end before --story-tokens");
         QuerySet q = QuerySet.parse(query);
         try (Llava3d llava = model.open()) {
-            Model m = llava.model();
-            int layers = m.config().numLayers();
-            List<Prompt> calibrationPrompts = stories(llava, calibrationStories, 1000, block);
-            List<CalibrationSample> samples = new ArrayList<>();
-            for (Prompt p : calibrationPrompts) samples.add(llava.measure(p, q));
-            Calibration calibration = new Calibration(m.directory().getFileName().toString(), m.config().family().name(),
-                    m.decoderShape(), q, samples);
-            int k = Math.min(calibration.gateLayer(), layers - 1);
-            System.out.printf("AdaToken query rows: %s%n", q.spec());
-            System.out.printf("calibration on %d other stories: rank stability per layer %s -> gate layer K=%d%n", calibrationStories,
-                    Arrays.toString(Arrays.stream(calibration.stability()).map(v -> Math.round(v * 1000) / 1000.0).toArray()), k);
-
-            List<Prompt> prompts = stories(llava, stories, 1, block);
-            List<int[]> references = new ArrayList<>();
-            List<float[][]> referenceLogits = new ArrayList<>();
-            for (Prompt p : prompts) {
-                int[] greedy = greedy(llava, p, new GatePolicy.NoPruning());
-                references.add(greedy);
-                referenceLogits.add(Fidelity.trace(m.decoder(), p, new GatePolicy.NoPruning(), greedy, model.kvBudgetBytes()).logits());
-            }
-            System.out.printf("%d prompts of %d tokens, prunable span [%d, %d) of %d tokens, %d continuation tokens%n", stories, storyTokens + 1,
-                    block.start(), block.end(), block.count(), tokens);
-            System.out.printf("%-6s %7s | %-24s | %-24s | %-24s%n", "tau", "kept", "AdaToken  KL  top1  greedy", "FastV-rank KL top1 greedy",
-                    "random    KL  top1  greedy");
-            for (double tau : taus) {
-                double kept = 0;
-                double[][] score = new double[3][3];
-                for (int i = 0; i < prompts.size(); i++) {
-                    Prompt p = prompts.get(i);
-                    GatePolicy ada = new GatePolicy.AdaptiveGate(k, tau, 1, GatePolicy.AdaptiveGate.UNBOUNDED, q);
-                    Fidelity.Trace a = Fidelity.trace(m.decoder(), p, ada, references.get(i), model.kvBudgetBytes());
-                    int keep = a.keepSet().keptCount();
-                    kept += (double) keep / block.count();
-                    GatePolicy fastv = new GatePolicy.KeepRatio(2, (double) keep / block.count());
-                    GatePolicy random = new GatePolicy.RandomGate(k, 17 + i, ada);
-                    GatePolicy[] gates = {ada, fastv, random};
-                    for (int g = 0; g < 3; g++) {
-                        float[][] logits = g == 0 ? a.logits()
-                                : Fidelity.trace(m.decoder(), p, gates[g], references.get(i), model.kvBudgetBytes()).logits();
-                        score[g][0] += Fidelity.meanKl(referenceLogits.get(i), logits);
-                        score[g][1] += Fidelity.top1Agreement(referenceLogits.get(i), logits);
-                        score[g][2] += GreedyAgreement.of(references.get(i), greedy(llava, p, gates[g]));
-                    }
-                }
-                int n = prompts.size();
-                System.out.printf("%-6.3f %6.1f%% |", tau, 100 * kept / n);
-                for (double[] s : score) System.out.printf(" %8.4f %5.1f%% %5.1f%% |", s[0] / n, 100 * s[1] / n, 100 * s[2] / n);
-                System.out.println();
-            }
-            System.out.println("KL: mean KL(unpruned || pruned) in nats; top1: argmax agreement along the unpruned continuation;");
-            System.out.println("greedy: share of the greedy continuation identical to the unpruned one before the first difference.");
+            new QualityBench(stories, calibrationStories, storyTokens, block, tokens, q, taus, model.kvBudgetBytes()).run(llava, System.out);
         }
-    }
-
-    /** Seeded sampled stories (temperature 1) from BOS, each {@code storyTokens} long, with the span as the block. */
-    private int[] greedy(Llava3d llava, Prompt prompt, GatePolicy gate) {
-        return llava.ask(prompt, gate, GenerationOptions.exactly(tokens), null, null).ids();
-    }
-
-    private List<Prompt> stories(Llava3d llava, int count, int firstSeed, SpatialBlock block) {
-        List<Prompt> prompts = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            SamplingParams sampling = new SamplingParams(1.0, 0, 1, 1, firstSeed + i, List.of());
-            int[] story = llava.ask(Prompt.text(new int[] {1}), new GatePolicy.NoPruning(), new GenerationOptions(sampling, storyTokens, false),
-                    null, null).ids();
-            int[] ids = new int[story.length + 1];
-            ids[0] = 1;
-            System.arraycopy(story, 0, ids, 1, story.length);
-            prompts.add(new Prompt(ids, block, null));
-        }
-        return prompts;
     }
 }

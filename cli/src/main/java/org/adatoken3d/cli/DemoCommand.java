@@ -76,8 +76,8 @@ final class DemoCommand implements Runnable {
             SceneEncoder.Timings t = scene.timings();
             System.out.printf("%n2.1 Scene %s: %d views -> %d patches -> %d spatial tokens (0.2 m voxels)%n", sceneDir, scene.views(),
                     scene.patches(), scene.tokens().count());
-            System.out.printf("   read+preprocess %.2f s, vision %.2f s, 3D pooling %.2f s, projector %.2f s%n", t.readNanos() / 1e9,
-                    t.visionNanos() / 1e9, t.poolingNanos() / 1e9, t.projectorNanos() / 1e9);
+            System.out.printf("   read+preprocess %.2f s, vision %.2f s, unprojection %.2f s, 3D pooling %.2f s, projector %.2f s%n", t.readNanos() / 1e9,
+                    t.visionNanos() / 1e9, t.unprojectionNanos() / 1e9, t.poolingNanos() / 1e9, t.projectorNanos() / 1e9);
             askWithPruning(llava, scene.tokens(), root.resolve("report"));
         }
     }

@@ -110,6 +110,20 @@ final class Ranges {
         }
     }
 
+    /** Concurrent clients of a load test: 1 to 64. */
+    static final class Clients extends WholeRange {
+        Clients() {
+            super(1, 64);
+        }
+    }
+
+    /** Requests per client and phase of a load test: 1 to 1000. */
+    static final class Requests extends WholeRange {
+        Requests() {
+            super(1, 1000);
+        }
+    }
+
     /** A side of a synthetic frame, in pixels. */
     static final class Pixels extends WholeRange {
         Pixels() {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.adatoken3d.bench.TextTable;
 import org.adatoken3d.evaluation.qa.QaQuestion;
 import org.adatoken3d.evaluation.qa.QaRun;
 import org.adatoken3d.evaluation.qa.QaScore;

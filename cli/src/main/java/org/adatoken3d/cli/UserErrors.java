@@ -18,7 +18,7 @@ final class UserErrors implements CommandLine.IExecutionExceptionHandler {
     static final Map<String, String> OPTIONS = Map.ofEntries(
             Map.entry("device", "--device"),
             Map.entry("threads", "--threads"),
-            Map.entry("storage", "--q8"),
+            Map.entry("storage", "--q8/--q4"),
             Map.entry("ropeStyle", "--rope-style"),
             Map.entry("kvBudgetBytes", "--kv-budget"),
             Map.entry("temperature", "--temperature"),
@@ -33,6 +33,7 @@ final class UserErrors implements CommandLine.IExecutionExceptionHandler {
             Map.entry("views", "--views"),
             Map.entry("depthScale", "--depth-scale"),
             Map.entry("layers", "--layers"),
+            Map.entry("shape", "--shape"),
             Map.entry("dtype", "--dtype"),
             Map.entry("limit", "--limit"),
             Map.entry("out", "--out"),
@@ -49,7 +50,8 @@ final class UserErrors implements CommandLine.IExecutionExceptionHandler {
         String message;
         if (t instanceof EngineArgumentException a) {
             message = OPTIONS.getOrDefault(a.parameter(), a.parameter()) + " " + a.problem();
-        } else if (t instanceof InvalidFileException || t instanceof IOException || t instanceof UserException || t instanceof org.adatoken3d.model.NumericalFailure) {
+        } else if (t instanceof InvalidFileException || t instanceof IOException || t instanceof UserException || t instanceof org.adatoken3d.model.NumericalFailure
+                || t instanceof org.adatoken3d.bench.PeerException) {
             message = e instanceof UncheckedIOException u && u.getMessage() != null && !(t instanceof InvalidFileException)
                     ? u.getMessage() : t.getMessage();
         } else {

@@ -127,6 +127,16 @@ class AdversarialTest {
             new Case("synth", "--preset must be one of", "synth", "--preset", "huge", "--out", "@D/new"),
             new Case("synth", "--out @D/model: the folder is not empty; give --force", "synth", "--preset", "tiny", "--out", "@D/model"),
             new Case("synth", "--layers must be at least 1, got 0", "synth", "--preset", "tiny", "--layers", "0", "--out", "@D/new"),
+            new Case("quantize", "--out @D/model: the folder is not empty; give --force", "quantize", "--model", "@D/model", "--out", "@D/model"),
+            new Case("quantize", "--out @D/model: would replace @D/model, which this command reads", "quantize", "--model", "@D/model",
+                    "--out", "@D/model", "--force"),
+            new Case("quantize", "--out @D/model/q4: would be written inside @D/model", "quantize", "--model", "@D/model", "--out", "@D/model/q4"),
+            new Case("quantize", "--out @D/report: the folder is not empty; give --force", "quantize", "--model", "@D/model", "--out", "@D/report"),
+            new Case("quantize", "@D/model-q4: has no linear weights to quantise: every decoder linear weight is stored as Q4_0 already",
+                    "quantize", "--model", "@D/model-q4", "--out", "@D/new"),
+            new Case("quantize", "@D/scene: has no config.json; quantising needs the config", "quantize", "--model", "@D/scene", "--out", "@D/new"),
+            new Case("quantize", "--model @D/nowhere: no such folder", "quantize", "--model", "@D/nowhere", "--out", "@D/new"),
+            new Case("generate", "--q8 and --q4 do not go together", "generate", "--model", "@D/model", "--prompt", "x", "--q8", "--q4"),
             new Case("synth-scene", "--width must be at most 4096, got 100000", "synth-scene", "--width", "100000", "--height", "100000",
                     "--out", "@D/new"),
             new Case("synth-scene", "--height must be at least 8, got 0", "synth-scene", "--height", "0", "--out", "@D/new"),
@@ -143,7 +153,23 @@ class AdversarialTest {
             new Case("bench quality", "--span must be START:END", "bench", "quality", "--model", "@D/model", "--span", "x"),
             new Case("bench quality", "--taus must be a finite number, got NaN", "bench", "quality", "--model", "@D/model", "--taus", "0.1,NaN"),
             new Case("bench kernels", "--repeats must be at least 1, got 0", "bench", "kernels", "--repeats", "0"),
+            new Case("bench ask", "--shape must be one of llava3d-7b, small, tiny, got huge", "bench", "ask", "--shape", "huge", "--dir", "@D/new"),
+            new Case("bench ask", "--layers must be 1 to 4 for tiny, got 9", "bench", "ask", "--shape", "tiny", "--layers", "9", "--dir", "@D/new"),
+            new Case("bench ask", "--views must be at least 1, got 0", "bench", "ask", "--shape", "tiny", "--views", "0", "--dir", "@D/new"),
+            new Case("bench ask", "--runs must be at least 1, got 0", "bench", "ask", "--shape", "tiny", "--runs", "0", "--dir", "@D/new"),
+            new Case("bench ask", "--tokens must be at least 2, got 1", "bench", "ask", "--shape", "tiny", "--tokens", "1", "--dir", "@D/new"),
+            new Case("bench ask", "which leaves no layer of a 2-layer decoder to prune", "bench", "ask", "--shape", "tiny", "--layers", "2",
+                    "--dir", "@D/new"),
+            new Case("bench ask", "--vs-torch runs AdaToken's keep=R or tau=T policies, not fastv", "bench", "ask", "--shape", "tiny", "--prune",
+                    "fastv", "--vs-torch", "--dir", "@D/new"),
+            new Case("bench ask", "--scene @D/nowhere: no such file or folder", "bench", "ask", "--shape", "tiny", "--scene", "@D/nowhere",
+                    "--dir", "@D/new"),
+            new Case("bench serve", "--clients must be at most 64, got 65", "bench", "serve", "--model", "@D/model", "--clients", "65"),
+            new Case("bench serve", "--requests must be at least 1, got 0", "bench", "serve", "--model", "@D/model", "--requests", "0"),
+            new Case("bench serve", "--max-tokens must be at least 2, got 1", "bench", "serve", "--model", "@D/model", "--max-tokens", "1"),
+            new Case("bench serve", "--timeout must be at least 1, got 0", "bench", "serve", "--model", "@D/model", "--timeout", "0"),
             new Case("conformance check", "--fixtures @D/nowhere: no such folder", "conformance", "check", "--fixtures", "@D/nowhere"),
+            new Case("conformance check", "--timeout must be at least 1, got 0", "conformance", "check", "--fixtures", "@D/scene", "--timeout", "0"),
             new Case("demo", "--threads must be at least 1, got 0", "demo", "--threads", "0"),
             new Case("serve", "--port must be at most 65535, got 70000", "serve", "--model", "@D/model", "--port", "70000"),
             new Case("serve", "--max-batch must be at least 1, got 0", "serve", "--model", "@D/model", "--max-batch", "0"),
@@ -168,6 +194,7 @@ class AdversarialTest {
         new SyntheticCheckpoint(SynthPreset.TINY, 2, DType.F32, 1).write(wrongTokenizer, b -> {});
         // A tokenizer with more tokens than the model's 512 embeddings.
         SyntheticVocabulary.write(wrongTokenizer.resolve("tokenizer.bin"), 1024);
+        org.adatoken3d.model.decoder.Q4Checkpoint.write(model, Files.createDirectories(dir.resolve("model-q4")), b -> {});
         scene = dir.resolve("scene");
         SyntheticScene.write(scene, new SyntheticScene.Options(3, 32, 24, 1, 1, 0));
         spatial = dir.resolve("spatial.safetensors");

@@ -18,7 +18,7 @@ public record EncodedScene(SpatialTokens tokens, int views, int patches, int vox
     }
 
     static EncodedScene precomputed(SpatialTokens tokens) {
-        return new EncodedScene(tokens, 0, 0, tokens.count(), new SceneEncoder.Timings(0, 0, 0, 0));
+        return new EncodedScene(tokens, 0, 0, tokens.count(), new SceneEncoder.Timings(0, 0, 0, 0, 0));
     }
 
     /** True when the tokens were read from a file rather than encoded from views. */

@@ -10,7 +10,8 @@ import org.adatoken3d.model.decoder.DecoderWeights;
  *
  * @param device where the decoder layers run: {@code cpu}, or a backend's name such as {@code opencl:0}
  * @param threads worker threads of the CPU kernels; 0 keeps the current setting (all cores unless changed)
- * @param storage how the layer matrices are held: as stored in the checkpoint, or quantised to Q8_0 at load
+ * @param storage how the layer matrices are held: as stored in the checkpoint, or quantised to Q8_0 or Q4_0 at load (a
+ *     checkpoint that stores Q4_0 matrices has them mapped as they are)
  * @param ropeStyle the RoPE convention (Hugging Face checkpoints use rotate-half)
  * @param visionTower a CLIP vision tower folder when the checkpoint does not carry one, or null
  * @param kvBudgetBytes most memory one request's KV cache may take

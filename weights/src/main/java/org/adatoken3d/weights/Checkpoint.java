@@ -201,19 +201,33 @@ public final class Checkpoint implements AutoCloseable {
      * Checks that every decoder tensor {@code config} asks for is here, holds floating-point numbers and has the
      * shape the config says, and that the config accounts for every tensor here: a tensor it does not describe
      * (a sixth layer under {@code num_hidden_layers: 5}, a projector without {@code mm_*} fields) means the
-     * config and the weights disagree, and running what the config says would silently drop it. A tied
-     * {@code lm_head.weight} may be absent, but must fit if present. The LLaVA front end's tensors are checked by
-     * their loaders.
+     * config and the weights disagree, and running what the config says would silently drop it. A linear weight may
+     * instead be stored as Q4_0 ({@link TensorNames.Q4}): its codes and scales, both there, with the shapes its
+     * {@code [rows, cols]} gives them. A tied {@code lm_head.weight} may be absent, but must fit if present. The LLaVA
+     * front end's tensors are checked by their loaders.
      */
     public void validate(ModelConfig config) {
         DecoderConfig d = config.decoder();
         List<TensorNames.Expected> expected = new ArrayList<>(TensorNames.decoder(d));
-        if (d.tieWordEmbeddings() && byName.containsKey(TensorNames.LM_HEAD)) {
+        TensorNames.Q4 tiedHead = TensorNames.q4(TensorNames.LM_HEAD);
+        if (d.tieWordEmbeddings() && (byName.containsKey(TensorNames.LM_HEAD) || byName.containsKey(tiedHead.codes())
+                || byName.containsKey(tiedHead.scales()))) {
             expected.add(new TensorNames.Expected(TensorNames.LM_HEAD, TensorNames.Kind.LINEAR, d.vocabSize(), d.hiddenSize()));
         }
         Set<String> accounted = new HashSet<>();
         for (TensorNames.Expected e : expected) {
             Tensor t = byName.get(e.name());
+            TensorNames.Q4 q4 = TensorNames.q4(e.name());
+            if (e.kind() == TensorNames.Kind.LINEAR && (byName.containsKey(q4.codes()) || byName.containsKey(q4.scales()))) {
+                if (t != null) {
+                    throw new InvalidFileException(t.file(), "tensor " + e.name() + " is stored twice: as itself and as Q4_0 ("
+                            + q4.codes() + ", " + q4.scales() + ")");
+                }
+                checkQ4(q4, e.shape());
+                accounted.add(q4.codes());
+                accounted.add(q4.scales());
+                continue;
+            }
             if (t == null) {
                 throw new InvalidFileException(source, "no tensor " + e.name() + ", which the config's "
                         + d.modelType() + " decoder needs");
@@ -235,6 +249,27 @@ public final class Checkpoint implements AutoCloseable {
             if (accounted.contains(name) || (config.isMultimodal() && TensorNames.isLlava(name))) continue;
             throw new InvalidFileException(t.file(), "tensor " + name + " is not accounted for by " + CONFIG_FILE
                     + ": " + unaccounted(name, d));
+        }
+    }
+
+    /** The codes and scales of a Q4_0 weight whose float shape would be {@code shape}: both here, typed and shaped. */
+    private void checkQ4(TensorNames.Q4 q4, long[] shape) {
+        Tensor codes = byName.get(q4.codes()), scales = byName.get(q4.scales());
+        if (codes == null || scales == null) {
+            String missing = codes == null ? q4.codes() : q4.scales(), present = codes == null ? q4.scales() : q4.codes();
+            throw new InvalidFileException(source, "no tensor " + missing + ", which the Q4_0 weight " + q4.weight() + " needs beside " + present);
+        }
+        checkQ4Part(codes, DType.U8, TensorNames.Q4.codesShape(shape[0], shape[1]), "codes", shape);
+        checkQ4Part(scales, DType.BF16, TensorNames.Q4.scalesShape(shape[0], shape[1]), "scales", shape);
+    }
+
+    private static void checkQ4Part(Tensor t, DType dtype, long[] expected, String what, long[] weightShape) {
+        if (t.dtype() != dtype) {
+            throw new InvalidFileException(t.file(), "tensor " + t.name() + " is " + t.dtype() + "; Q4_0 " + what + " are " + dtype);
+        }
+        if (!Arrays.equals(t.shape(), expected)) {
+            throw new InvalidFileException(t.file(), "tensor " + t.name() + " has shape " + t.shapeString() + ", config says "
+                    + Tensor.shapeString(expected) + " (the Q4_0 " + what + " of a " + Tensor.shapeString(weightShape) + " weight)");
         }
     }
 

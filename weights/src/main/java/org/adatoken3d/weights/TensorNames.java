@@ -101,6 +101,53 @@ public final class TensorNames {
     }
 
     /**
+     * A linear weight {@code <weight>} stored as Q4_0 ({@code org.adatoken3d.kernels.Q4Weights}): 4-bit codes in blocks
+     * of {@value #Q4_BLOCK} values of a row, 16 bytes per block, as U8 {@code <weight>.q4_codes [rows, blocks·16]}, and
+     * one bfloat16 scale per block, as BF16 {@code <weight>.q4_scales [rows, blocks]}, blocks = ceil(cols / 32). The
+     * kernels map the two tensors as they are.
+     */
+    public record Q4(String weight) {
+        public String codes() {
+            return weight + Q4_CODES;
+        }
+
+        public String scales() {
+            return weight + Q4_SCALES;
+        }
+
+        /** The codes' shape for a {@code [rows, cols]} weight. */
+        public static long[] codesShape(long rows, long cols) {
+            return new long[] {rows, blocks(cols) * (Q4_BLOCK / 2)};
+        }
+
+        /** The scales' shape for a {@code [rows, cols]} weight. */
+        public static long[] scalesShape(long rows, long cols) {
+            return new long[] {rows, blocks(cols)};
+        }
+
+        private static long blocks(long cols) {
+            return (cols + Q4_BLOCK - 1) / Q4_BLOCK;
+        }
+
+        /** The weight whose codes or scales {@code name} is, or null when it is neither. */
+        public static Q4 of(String name) {
+            for (String suffix : List.of(Q4_CODES, Q4_SCALES)) {
+                if (name.endsWith(suffix)) return new Q4(name.substring(0, name.length() - suffix.length()));
+            }
+            return null;
+        }
+    }
+
+    /** Values per Q4_0 block. */
+    public static final int Q4_BLOCK = 32;
+    static final String Q4_CODES = ".q4_codes";
+    static final String Q4_SCALES = ".q4_scales";
+
+    public static Q4 q4(String weight) {
+        return new Q4(weight);
+    }
+
+    /**
      * Every decoder tensor of {@code c}, in the order checkpoints store them: the embeddings; per layer q/k/v (and
      * their biases), o, gate/up/down (and biases), the two norms; the final norm; {@code lm_head.weight} unless the
      * head is tied to the embeddings.

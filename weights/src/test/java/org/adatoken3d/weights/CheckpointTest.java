@@ -283,6 +283,77 @@ class CheckpointTest {
         }
     }
 
+    /** {@code weight} replaced by Q4_0 codes and scales of the right size (contents do not matter to validate). */
+    private static void asQ4(List<TensorSource> tensors, String weight, long[] codesShape, long[] scalesShape) {
+        TensorSource t = tensors.stream().filter(x -> x.name().equals(weight)).findFirst().orElseThrow();
+        int at = tensors.indexOf(t);
+        TensorNames.Q4 q4 = TensorNames.q4(weight);
+        tensors.set(at, TensorSource.ofBytes(q4.codes(), DType.U8, codesShape, new byte[(int) Tensor.elementCount(codesShape)]));
+        tensors.add(at + 1, TensorSource.ofBytes(q4.scales(), DType.BF16, scalesShape, new byte[2 * (int) Tensor.elementCount(scalesShape)]));
+    }
+
+    @Test
+    void validateAcceptsQ4LinearWeightsAndNamesAMisshapenOrMissingPart() throws IOException {
+        // intermediate 40: the down projection's rows end in a part block (40 = 32 + 8), so it has 2 blocks.
+        ModelConfig config = ModelConfig.builder(DecoderConfig.Family.LLAMA).hiddenSize(64).intermediateSize(40)
+                .numLayers(2).numHeads(2).vocabSize(10).build();
+        List<TensorSource> tensors = decoderTensors(config, new SplittableRandom(5));
+        for (int l = 0; l < 2; l++) {
+            TensorNames.Layer n = TensorNames.layer(l);
+            asQ4(tensors, n.q().weight(), new long[] {64, 32}, new long[] {64, 2});
+            asQ4(tensors, n.down().weight(), new long[] {64, 32}, new long[] {64, 2});
+            asQ4(tensors, n.up().weight(), new long[] {40, 32}, new long[] {40, 2});
+        }
+        asQ4(tensors, TensorNames.LM_HEAD, new long[] {10, 32}, new long[] {10, 2});
+        Path out = dir.resolve("q4");
+        ShardedCheckpointWriter.write(out, Map.of(), tensors, 1 << 20);
+        try (Checkpoint c = Checkpoint.open(out)) {
+            c.validate(config);
+        }
+        Path file = out.resolve("model.safetensors");
+        String scales = "model.layers.1.mlp.down_proj.weight.q4_scales";
+        List<TensorSource> misshapen = new ArrayList<>(tensors);
+        misshapen.replaceAll(t -> t.name().equals(scales) ? TensorSource.ofBytes(scales, DType.BF16, new long[] {64, 1}, new byte[128]) : t);
+        ShardedCheckpointWriter.write(out, Map.of(), misshapen, 1 << 20);
+        try (Checkpoint c = Checkpoint.open(out)) {
+            InvalidFileException e = assertThrows(InvalidFileException.class, () -> c.validate(config));
+            assertEquals(file + ": tensor " + scales + " has shape [64, 1], config says [64, 2] (the Q4_0 scales of a [64, 40] weight)",
+                    e.getMessage());
+        }
+        List<TensorSource> wrongType = new ArrayList<>(tensors);
+        wrongType.replaceAll(t -> t.name().equals(scales) ? TensorSource.ofBytes(scales, DType.U8, new long[] {64, 2}, new byte[128]) : t);
+        ShardedCheckpointWriter.write(out, Map.of(), wrongType, 1 << 20);
+        try (Checkpoint c = Checkpoint.open(out)) {
+            InvalidFileException e = assertThrows(InvalidFileException.class, () -> c.validate(config));
+            assertEquals(file + ": tensor " + scales + " is U8; Q4_0 scales are BF16", e.getMessage());
+        }
+        List<TensorSource> alone = new ArrayList<>(tensors);
+        alone.removeIf(t -> t.name().equals(scales));
+        ShardedCheckpointWriter.write(out, Map.of(), alone, 1 << 20);
+        try (Checkpoint c = Checkpoint.open(out)) {
+            InvalidFileException e = assertThrows(InvalidFileException.class, () -> c.validate(config));
+            assertEquals(file + ": no tensor " + scales + ", which the Q4_0 weight model.layers.1.mlp.down_proj.weight needs beside "
+                    + "model.layers.1.mlp.down_proj.weight.q4_codes", e.getMessage());
+        }
+        List<TensorSource> twice = new ArrayList<>(tensors);
+        twice.add(TensorSource.ofFloats("model.layers.0.self_attn.q_proj.weight", DType.F32, new long[] {64, 64}, new float[64 * 64]));
+        ShardedCheckpointWriter.write(out, Map.of(), twice, 1 << 20);
+        try (Checkpoint c = Checkpoint.open(out)) {
+            InvalidFileException e = assertThrows(InvalidFileException.class, () -> c.validate(config));
+            assertEquals(file + ": tensor model.layers.0.self_attn.q_proj.weight is stored twice: as itself and as Q4_0 "
+                    + "(model.layers.0.self_attn.q_proj.weight.q4_codes, model.layers.0.self_attn.q_proj.weight.q4_scales)", e.getMessage());
+        }
+        // Only linear weights may be Q4_0: the embedding table is read a row at a time, as stored.
+        List<TensorSource> embedding = new ArrayList<>(tensors);
+        asQ4(embedding, TensorNames.EMBED_TOKENS, new long[] {10, 32}, new long[] {10, 2});
+        ShardedCheckpointWriter.write(out, Map.of(), embedding, 1 << 20);
+        try (Checkpoint c = Checkpoint.open(out)) {
+            InvalidFileException e = assertThrows(InvalidFileException.class, () -> c.validate(config));
+            assertEquals(out.resolve("model.safetensors") + ": no tensor model.embed_tokens.weight, which the config's llama decoder needs",
+                    e.getMessage());
+        }
+    }
+
     @Test
     void configIsOptionalButMustBeValidWhenPresent() throws IOException {
         Path out = twoShards();

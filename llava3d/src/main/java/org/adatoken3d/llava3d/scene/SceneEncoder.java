@@ -23,8 +23,11 @@ public final class SceneEncoder {
     private final PositionEmbedding3d positions;
     private final Projector projector;
 
-    /** What each stage took, in nanoseconds. */
-    public record Timings(long readNanos, long visionNanos, long poolingNanos, long projectorNanos) {}
+    /**
+     * What each stage took, in nanoseconds: reading and preprocessing the images and depth frames; the vision tower;
+     * unprojecting each view's patches to world positions; the 3D position embedding and voxel pooling; the projector.
+     */
+    public record Timings(long readNanos, long visionNanos, long unprojectionNanos, long poolingNanos, long projectorNanos) {}
 
     /**
      * @param spatial the projected tokens with their world positions (voxel means)
@@ -77,7 +80,7 @@ public final class SceneEncoder {
         int patches = Math.multiplyExact(views.size(), perView);
         float[] features = new float[Math.multiplyExact(patches, width)];
         float[] xyz = new float[patches * 3];
-        long read = 0, vision = 0;
+        long read = 0, vision = 0, unprojection = 0;
         for (int v = 0; v < views.size(); v++) {
             SceneFrame f = views.get(v);
             long t0 = System.nanoTime();
@@ -85,29 +88,31 @@ public final class SceneEncoder {
             DepthImage depthImage = ImageFiles.readDepth(f.depth());
             ProcessedDepth.checkIntrinsicsFit(f.depth(), depthImage, scene.depthIntrinsics());
             ProcessedDepth depth = ProcessedDepth.of(f.depth(), depthImage, scene.depthIntrinsics(), size, scene.depthScale());
-            float[] viewXyz = Unprojection.patchXyz(depth, scene.axisAlignment().times(f.pose()), grid);
             long t1 = System.nanoTime();
-            float[] viewFeatures = tower.encode(pixels);
+            float[] viewXyz = Unprojection.patchXyz(depth, scene.axisAlignment().times(f.pose()), grid);
             long t2 = System.nanoTime();
+            float[] viewFeatures = tower.encode(pixels);
+            long t3 = System.nanoTime();
             System.arraycopy(viewFeatures, 0, features, v * perView * width, perView * width);
             System.arraycopy(viewXyz, 0, xyz, v * perView * 3, perView * 3);
             read += t1 - t0;
-            vision += t2 - t1;
+            unprojection += t2 - t1;
+            vision += t3 - t2;
             listener.view(v + 1, views.size());
         }
-        long t3 = System.nanoTime();
+        long t4 = System.nanoTime();
         float[] embedded = positions.embed(xyz, patches);
         for (int i = 0; i < features.length; i++) features[i] += embedded[i];
         VoxelPooling.Voxels voxels = VoxelPooling.pool(xyz, features, patches, width, VoxelPooling.VOXEL_SIZE);
         int[] kept = VoxelPooling.capOrder(voxels.count(), VoxelPooling.MAX_TOKENS, capSeed);
         float[] tokens = VoxelPooling.gatherRows(voxels.features(), width, kept);
         float[] tokenXyz = VoxelPooling.gatherRows(voxels.xyz(), 3, kept);
-        long t4 = System.nanoTime();
+        long t5 = System.nanoTime();
         listener.stage(String.format("3D: %d patches from %d views -> %d voxels of %.1f m%s", patches, views.size(), voxels.count(),
                 VoxelPooling.VOXEL_SIZE, kept.length < voxels.count() ? " -> " + kept.length + " tokens (seeded random subset, seed " + capSeed + ")" : ""));
         float[] embeds = projector.project(tokens, kept.length);
-        long t5 = System.nanoTime();
+        long t6 = System.nanoTime();
         return new Encoded(new SpatialTokens(kept.length, embeds, tokenXyz), views.size(), patches, voxels.count(),
-                new Timings(read, vision, t4 - t3, t5 - t4));
+                new Timings(read, vision, unprojection, t5 - t4, t6 - t5));
     }
 }

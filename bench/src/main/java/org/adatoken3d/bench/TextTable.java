@@ -1,4 +1,4 @@
-package org.adatoken3d.cli;
+package org.adatoken3d.bench;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -8,16 +8,20 @@ import java.util.List;
  * A table printed with every column as wide as its widest cell, so no label, however long (a policy with all its
  * options, a question type's name), pushes its row out of line. The first column is left-aligned, the rest right.
  */
-final class TextTable {
+public final class TextTable {
     private final List<String[]> rows = new ArrayList<>();
     private final int columns;
 
-    TextTable(String... header) {
+    public TextTable(String... header) {
         columns = header.length;
         rows.add(header);
     }
 
-    TextTable row(Object... cells) {
+    public int columns() {
+        return columns;
+    }
+
+    public TextTable row(Object... cells) {
         if (cells.length != columns) throw new IllegalArgumentException("a row of " + cells.length + " cells in a table of " + columns);
         String[] s = new String[columns];
         for (int i = 0; i < columns; i++) s[i] = String.valueOf(cells[i]);
@@ -26,7 +30,7 @@ final class TextTable {
     }
 
     /** Prints every row; {@code indent} goes before each. */
-    void print(PrintStream out, String indent) {
+    public void print(PrintStream out, String indent) {
         int[] width = new int[columns];
         for (String[] r : rows) {
             for (int i = 0; i < columns; i++) width[i] = Math.max(width[i], r[i].length());
