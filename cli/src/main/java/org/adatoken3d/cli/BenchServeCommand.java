@@ -28,8 +28,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.DoubleStream;
+import org.adatoken3d.kernels.bench.KernelBench;
 import org.adatoken3d.llava3d.Llava3d;
 import org.adatoken3d.llava3d.spatial.SpatialTokens;
+import org.adatoken3d.model.decoder.ChunkedPrefill;
 import org.adatoken3d.server.ChatServer;
 import org.adatoken3d.server.SceneRegistry;
 import org.adatoken3d.server.ServerOptions;
@@ -40,12 +43,20 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Load test of the chat server on loopback: batched decoding, latency, bad input and memory.",
                 "",
-                "Starts the server in this process on 127.0.0.1 (a free port) and drives it over HTTP. Phase 1: one",
-                "streaming client sends --requests requests one after another. Phase 2: --clients streaming clients send",
-                "--requests each at once; aggregate completion tokens/s against phase 1 is what batched decoding buys.",
-                "Phase 3: the same clients send a mix of valid requests, malformed JSON, unknown scenes, bad prune specs,",
-                "oversized bodies, clients that leave mid-stream and concurrent scene uploads. Reports p50/p95 time to",
-                "first token and latency, responses by status, and the server's RSS before and after."})
+                "Starts the server in this process on 127.0.0.1 (a free port) and drives it over HTTP. Phase 1: one streaming client "
+                        + "sends --requests requests one after another. Phase 2: --clients streaming clients send --requests each at once. "
+                        + "Phase 3: the same clients send a mix of valid requests, malformed JSON, unknown scenes, bad prune specs, "
+                        + "oversized bodies, clients that leave mid-stream and concurrent scene uploads.",
+                "",
+                "Decode tokens/s, what batched decoding buys, is measured apart from prefill: the completion tokens after each "
+                        + "request's first, counted as they arrive while every client of the phase is between a first and a last "
+                        + "token, over the time every client is so. With one client that is the tokens after the first over the time "
+                        + "from first to last token. Phase 2 against phase 1 is the figure for batching.",
+                "",
+                "It also reports time to first token and latency (p50, p95), completion tokens per second of phase time with "
+                        + "prefill included, where the engine's decoding steps spent their time (the layers' matrices, attention, "
+                        + "the LM head, sampling) against the weight bytes each step reads and the memory read bandwidth measured "
+                        + "in the same run, responses by kind and status, and the server's RSS before and after."})
 final class BenchServeCommand implements Runnable {
     @Mixin ModelOptions model;
 
@@ -61,6 +72,10 @@ final class BenchServeCommand implements Runnable {
     @Option(names = "--max-batch", description = "Server slots (default: --clients).")
     Integer maxBatch;
 
+    @Option(names = "--prefill-chunk", paramLabel = "ROWS",
+            description = "Prompt rows the server prefills between two decoding steps (default: the server's, 64; at least 9).")
+    Integer prefillChunk;
+
     @Option(names = "--timeout", defaultValue = "600", description = "Give up after this many seconds in all (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
@@ -70,18 +85,25 @@ final class BenchServeCommand implements Runnable {
     private int port;
     private long deadline;
 
-    /** One streamed request as a client sees it. */
-    record Run(int status, long ttftNanos, long latencyNanos, int completionTokens) {}
+    /** One streamed request as a client sees it; {@code chunkNanos}: arrival of each content chunk (System.nanoTime). */
+    record Run(int status, long ttftNanos, long latencyNanos, int completionTokens, long[] chunkNanos) {}
+
+    /** What one phase measured: decode tokens/s (see {@link DecodeWindow}) and completion tokens per second of phase time. */
+    record Figures(double decodePerSecond, double endToEndPerSecond) {}
 
     @Override
     public void run() {
         if (clients < 1 || clients > 64) throw new UserException("--clients must be in [1, 64]");
         if (requests < 1 || requests > 1000) throw new UserException("--requests must be in [1, 1000]");
         if (maxTokens < 2) throw new UserException("--max-tokens must be >= 2");
+        if (prefillChunk != null && (prefillChunk < ChunkedPrefill.MIN_CHUNK_ROWS || prefillChunk > Ranges.MOST_TOKENS)) {
+            throw new UserException("--prefill-chunk must be in [" + ChunkedPrefill.MIN_CHUNK_ROWS + ", " + Ranges.MOST_TOKENS + "], got " + prefillChunk);
+        }
         deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
-        try (Llava3d llava = model.open()) {
+        try (Llava3d llava = model.open(); KernelBench bandwidth = new KernelBench(1, 3, Progress::say)) {
             ServerOptions options = ServerOptions.defaults().withPort(0).withBatch(maxBatch == null ? clients : maxBatch)
                     .withQueue(4 * clients).withTokenLimits(Math.max(512, maxTokens), 8192).withBodyLimits(64 << 10, 16 << 20);
+            if (prefillChunk != null) options = options.withPrefillChunk(prefillChunk);
             SceneRegistry scenes = new SceneRegistry(64);
             int hidden = llava.model().config().hiddenSize();
             SpatialTokens room = randomScene(64, hidden, 3);
@@ -89,16 +111,22 @@ final class BenchServeCommand implements Runnable {
             ChatServer server = ChatServer.start(llava, ServeCommand.modelId(model.model), options, scenes);
             port = server.port();
             try {
-                Progress.say("bench serve: %s on 127.0.0.1:%d, %d slots; warming up", server.modelId(), port, options.maxBatch());
+                Progress.say("bench serve: %s on 127.0.0.1:%d, %d slots, prefill chunks of %d rows; warming up", server.modelId(), port,
+                        options.maxBatch(), options.prefillChunk());
                 for (int i = 0; i < 3; i++) streamed(body(i, maxTokens));
                 statuses.clear();
                 System.gc();
                 long rssBefore = rss();
                 long heapBefore = metric("jvm_heap_used_bytes");
-                double[] one = phase("1 client", 1);
-                double[] many = phase(clients + " clients", clients);
-                System.out.printf("  aggregate tokens/s: %d clients %.1f vs 1 client %.1f = %.2fx%n", clients, many[0], one[0], many[0] / one[0]);
-                System.out.printf("  engine decoding steps (server metrics): %s%n", engineDecoding());
+                double[] before = bandwidth.readBandwidth().samples();
+                Figures one = phase("1 client", 1);
+                Figures many = phase(clients + " clients", clients);
+                double[] after = bandwidth.readBandwidth().samples();
+                System.out.printf("  decode tokens/s: %d clients %.2f vs 1 client %.2f = %.2fx%n", clients, many.decodePerSecond(),
+                        one.decodePerSecond(), many.decodePerSecond() / one.decodePerSecond());
+                System.out.printf("  completion tokens per second of phase time (prefill included): %d clients %.2f vs 1 client %.2f = %.2fx%n",
+                        clients, many.endToEndPerSecond(), one.endToEndPerSecond(), many.endToEndPerSecond() / one.endToEndPerSecond());
+                roofline(llava, before, after, one);
                 statuses.clear();
                 abuse(hidden);
                 waitIdle();
@@ -117,9 +145,22 @@ final class BenchServeCommand implements Runnable {
         }
     }
 
-    /** {@code n} clients, {@code requests} streamed requests each; prints the figures, returns {aggregate tok/s}. */
-    private double[] phase(String name, int n) throws InterruptedException {
-        List<Run> runs = new ArrayList<>();
+    /** The bytes a decoding step reads against the read bandwidth sampled before and after the load phases. */
+    private static void roofline(Llava3d llava, double[] before, double[] after, Figures one) {
+        double[] samples = DoubleStream.concat(Arrays.stream(before), Arrays.stream(after)).sorted().toArray();
+        double bandwidth = BenchPrefillCommand.median(samples);
+        long weights = llava.model().decoder().weights().bytesPerDecodedToken();
+        System.out.printf("  roofline: a decoding step reads %.1f MB of weights (every layer matrix and the LM head, once for all the "
+                        + "step's sequences); read bandwidth %.1f GB/s (median of %d streaming reads before and after the load phases; %.1f..%.1f): "
+                        + "at least %.1f ms per step, at most %.2f steps/s; 1 client decoded at %.2f of that%n",
+                weights / 1e6, bandwidth / 1e9, samples.length, samples[0] / 1e9, samples[samples.length - 1] / 1e9, weights / bandwidth * 1e3,
+                bandwidth / weights, one.decodePerSecond() / (bandwidth / weights));
+    }
+
+    /** {@code n} clients, {@code requests} streamed requests each; prints the figures. */
+    private Figures phase(String name, int n) throws InterruptedException {
+        List<List<Run>> perClient = new ArrayList<>();
+        Map<String, Long> engineBefore = engineCounters();
         long t0 = System.nanoTime();
         try (ExecutorService pool = Executors.newFixedThreadPool(n)) {
             List<Future<List<Run>>> futures = new ArrayList<>();
@@ -133,21 +174,30 @@ final class BenchServeCommand implements Runnable {
             }
             for (Future<List<Run>> f : futures) {
                 try {
-                    runs.addAll(f.get());
+                    perClient.add(f.get());
                 } catch (java.util.concurrent.ExecutionException e) {
                     throw new IllegalStateException("a client failed: " + e.getCause(), e.getCause());
                 }
             }
         }
-        double wall = (System.nanoTime() - t0) / 1e9;
+        long wallNanos = System.nanoTime() - t0;
+        double wall = wallNanos / 1e9;
+        List<Run> runs = perClient.stream().flatMap(List::stream).toList();
         long tokens = runs.stream().mapToLong(Run::completionTokens).sum();
         long ok = runs.stream().filter(r -> r.status() == 200).count();
-        System.out.printf("phase %s: %d requests (%d ok) in %.2f s, %d completion tokens: %.1f tokens/s aggregate%n", name, runs.size(), ok, wall,
-                tokens, tokens / wall);
+        DecodeWindow window = DecodeWindow.of(perClient.stream()
+                .map(c -> c.stream().filter(r -> r.status() == 200 && r.chunkNanos().length > 0)
+                        .map(r -> new DecodeWindow.Stream(r.chunkNanos(), r.completionTokens())).toList())
+                .toList());
+        System.out.printf("phase %s: %d requests (%d ok) in %.2f s, %d completion tokens%n", name, runs.size(), ok, wall, tokens);
         System.out.printf("  time to first token p50 %.0f ms, p95 %.0f ms; latency p50 %.0f ms, p95 %.0f ms%n",
                 percentile(runs, Run::ttftNanos, 50), percentile(runs, Run::ttftNanos, 95), percentile(runs, Run::latencyNanos, 50),
                 percentile(runs, Run::latencyNanos, 95));
-        return new double[] {tokens / wall};
+        System.out.printf("  decode: %.0f tokens after first tokens in %.2f s with all %d decoding (%.0f%% of the phase): %.2f tokens/s%n",
+                window.tokens(), window.nanos() / 1e9, n, 100.0 * window.nanos() / wallNanos, window.perSecond());
+        System.out.printf("  completion tokens per second of phase time (prefill included): %.2f%n", tokens / wall);
+        System.out.printf("  engine: %s%n", engineProfile(engineBefore, engineCounters()));
+        return new Figures(window.perSecond(), tokens / wall);
     }
 
     /** Phase 3: every kind of request a server meets, valid and not, from all clients at once. */
@@ -247,7 +297,7 @@ final class BenchServeCommand implements Runnable {
         return b;
     }
 
-    /** A streamed chat request: time to the first content chunk and to [DONE]. */
+    /** A streamed chat request: the arrival of every content chunk, time to the first and to [DONE]. */
     private Run streamed(ObjectNode body) throws IOException {
         long t0 = System.nanoTime();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
@@ -260,21 +310,23 @@ final class BenchServeCommand implements Runnable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
-        long ttft = 0;
+        List<Long> chunks = new ArrayList<>();
         int tokens = 0;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
                 if (!line.startsWith("data: {")) continue;
+                long at = System.nanoTime();
                 JsonNode c = JSON.readTree(line.substring(6));
                 if (c.has("choices") && c.get("choices").size() > 0 && c.at("/choices/0/delta/content").isTextual()
-                        && !c.at("/choices/0/delta/content").asText().isEmpty() && ttft == 0) {
-                    ttft = System.nanoTime() - t0;
+                        && !c.at("/choices/0/delta/content").asText().isEmpty()) {
+                    chunks.add(at);
                 }
                 if (c.has("usage") && c.get("usage").has("completion_tokens")) tokens = c.at("/usage/completion_tokens").asInt();
             }
         }
         long latency = System.nanoTime() - t0;
-        return new Run(r.statusCode(), ttft == 0 ? latency : ttft, latency, tokens);
+        long ttft = chunks.isEmpty() ? latency : chunks.getFirst() - t0;
+        return new Run(r.statusCode(), ttft, latency, tokens, chunks.stream().mapToLong(Long::longValue).toArray());
     }
 
     private int post(String path, byte[] body) throws IOException {
@@ -319,10 +371,30 @@ final class BenchServeCommand implements Runnable {
         return -1;
     }
 
-    private String engineDecoding() {
-        long steps = metric("adatoken3d_decode_steps_total"), rows = metric("adatoken3d_decode_rows_total");
-        return String.format("%d steps, %d tokens, %.2f sequences per step on average, %d tokens/s while stepping", steps, rows,
-                steps == 0 ? 0 : (double) rows / steps, metric("adatoken3d_decode_tokens_per_second"));
+    private static final List<String> ENGINE_COUNTERS = List.of("adatoken3d_decode_steps_total", "adatoken3d_decode_rows_total",
+            "adatoken3d_decode_step_nanos_total{part=\"matrices\"}", "adatoken3d_decode_step_nanos_total{part=\"attention\"}",
+            "adatoken3d_decode_step_nanos_total{part=\"head\"}", "adatoken3d_decode_step_nanos_total{part=\"sampling\"}",
+            "adatoken3d_prefill_chunks_total", "adatoken3d_prefill_rows_total", "adatoken3d_prefill_nanos_total");
+
+    private Map<String, Long> engineCounters() {
+        Map<String, Long> m = new java.util.HashMap<>();
+        for (String name : ENGINE_COUNTERS) m.put(name, metric(name));
+        return m;
+    }
+
+    /** Where the engine's time went between two readings of its counters. */
+    private static String engineProfile(Map<String, Long> before, Map<String, Long> after) {
+        java.util.function.ToLongFunction<String> d = name -> after.get(name) - before.get(name);
+        long steps = d.applyAsLong("adatoken3d_decode_steps_total"), rows = d.applyAsLong("adatoken3d_decode_rows_total");
+        long chunks = d.applyAsLong("adatoken3d_prefill_chunks_total");
+        double perStep = steps == 0 ? Double.NaN : 1e6 * steps;
+        return String.format("%d decoding steps, %.2f sequences per step; per step %.1f ms matrices, %.1f ms attention, %.1f ms LM head, "
+                        + "%.1f ms sampling and streaming; %d prefill chunks (%d rows) taking %.1f s",
+                steps, steps == 0 ? 0 : (double) rows / steps, d.applyAsLong("adatoken3d_decode_step_nanos_total{part=\"matrices\"}") / perStep,
+                d.applyAsLong("adatoken3d_decode_step_nanos_total{part=\"attention\"}") / perStep,
+                d.applyAsLong("adatoken3d_decode_step_nanos_total{part=\"head\"}") / perStep,
+                d.applyAsLong("adatoken3d_decode_step_nanos_total{part=\"sampling\"}") / perStep, chunks,
+                d.applyAsLong("adatoken3d_prefill_rows_total"), d.applyAsLong("adatoken3d_prefill_nanos_total") / 1e9);
     }
 
     private void waitIdle() throws InterruptedException {
