@@ -161,6 +161,8 @@ final class BenchServeCommand implements Runnable {
     private Figures phase(String name, int n) throws InterruptedException {
         List<List<Run>> perClient = new ArrayList<>();
         Map<String, Long> engineBefore = engineCounters();
+        String loadBefore = loadAverage();
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         try (ExecutorService pool = Executors.newFixedThreadPool(n)) {
             List<Future<List<Run>>> futures = new ArrayList<>();
@@ -181,6 +183,7 @@ final class BenchServeCommand implements Runnable {
             }
         }
         long wallNanos = System.nanoTime() - t0;
+        long cpuNanos = processCpuNanos() - cpu0;
         double wall = wallNanos / 1e9;
         List<Run> runs = perClient.stream().flatMap(List::stream).toList();
         long tokens = runs.stream().mapToLong(Run::completionTokens).sum();
@@ -197,6 +200,8 @@ final class BenchServeCommand implements Runnable {
                 window.tokens(), window.nanos() / 1e9, n, 100.0 * window.nanos() / wallNanos, window.perSecond());
         System.out.printf("  completion tokens per second of phase time (prefill included): %.2f%n", tokens / wall);
         System.out.printf("  engine: %s%n", engineProfile(engineBefore, engineCounters()));
+        System.out.printf("  CPU: this process (server and clients) used %.2f of the %d cores; load average %s at the start, %s at the end%n",
+                cpuNanos / (double) wallNanos, Runtime.getRuntime().availableProcessors(), loadBefore, loadAverage());
         return new Figures(window.perSecond(), tokens / wall);
     }
 
@@ -369,6 +374,21 @@ final class BenchServeCommand implements Runnable {
             if (l.startsWith(name + " ")) return (long) Double.parseDouble(l.substring(name.length() + 1));
         }
         return -1;
+    }
+
+    /** CPU time of this process so far, or 0 where the JVM does not tell. */
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? Math.max(0, os.getProcessCpuTime()) : 0;
+    }
+
+    /** The machine's 1-minute load average (runnable threads, all users), "?" where there is none. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
     }
 
     private static final List<String> ENGINE_COUNTERS = List.of("adatoken3d_decode_steps_total", "adatoken3d_decode_rows_total",
