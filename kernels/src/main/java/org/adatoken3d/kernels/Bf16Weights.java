@@ -102,13 +102,44 @@ final class Bf16Weights extends WeightMatrix {
         }
     }
 
+    /**
+     * Two weight rows at a time, each activation vector loaded once for both: with one row, two activation vectors
+     * gave too few independent FMA chains and one memory stream per thread, and cost as much as two GEMVs of one.
+     */
     @Override
     void gemv2(float[] x, int xOff, int stride, float[] y, int yOff, int ldy, int rowFrom, int rowTo) {
         int block = 2 * L;
         int vecEnd = cols - cols % block;
         long rowBytes = (long) cols * 2;
         int x1 = xOff + stride;
-        for (int r = rowFrom; r < rowTo; r++) {
+        int r = rowFrom;
+        for (; r + 1 < rowTo; r += 2) {
+            long o = r * rowBytes, p = o + rowBytes;
+            FloatVector e0 = FloatVector.zero(F), e1 = e0, d0 = e0, d1 = e0, f0 = e0, f1 = e0, g0 = e0, g1 = e0;
+            for (int i = 0; i < vecEnd; i += block) {
+                IntVector v = IntVector.fromMemorySegment(I, data, o + (long) i * 2, LE);
+                IntVector u = IntVector.fromMemorySegment(I, data, p + (long) i * 2, LE);
+                FloatVector ve = even(v), ue = even(u);
+                FloatVector xa = FloatVector.fromArray(F, x, xOff + i);
+                e0 = ve.fma(xa, e0);
+                f0 = ue.fma(xa, f0);
+                FloatVector xb = FloatVector.fromArray(F, x, x1 + i);
+                e1 = ve.fma(xb, e1);
+                f1 = ue.fma(xb, f1);
+                FloatVector vo = odd(v), uo = odd(u);
+                FloatVector xc = FloatVector.fromArray(F, x, xOff + i + L);
+                d0 = vo.fma(xc, d0);
+                g0 = uo.fma(xc, g0);
+                FloatVector xd = FloatVector.fromArray(F, x, x1 + i + L);
+                d1 = vo.fma(xd, d1);
+                g1 = uo.fma(xd, g1);
+            }
+            y[yOff + r] = Simd.sum(e0.add(d0)) + tail(o, x, xOff, vecEnd);
+            y[yOff + ldy + r] = Simd.sum(e1.add(d1)) + tail(o, x, x1, vecEnd);
+            y[yOff + r + 1] = Simd.sum(f0.add(g0)) + tail(p, x, xOff, vecEnd);
+            y[yOff + ldy + r + 1] = Simd.sum(f1.add(g1)) + tail(p, x, x1, vecEnd);
+        }
+        for (; r < rowTo; r++) {
             long o = r * rowBytes;
             FloatVector e0 = FloatVector.zero(F), e1 = e0, d0 = e0, d1 = e0;
             for (int i = 0; i < vecEnd; i += block) {
