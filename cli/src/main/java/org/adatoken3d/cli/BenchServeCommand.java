@@ -248,7 +248,7 @@ final class BenchServeCommand implements Runnable {
             case "valid-with-scene" -> {
                 ObjectNode b = body(seed, 8);
                 b.put("scene", "bench-room");
-                b.put("prune", "keep=0.5");
+                b.put("prune", "keep=0.5,layer=1"); // gate after layer 0: valid for any model of 2 layers or more
                 count(kind + " -> " + post("/v1/chat/completions", b.toString().getBytes(StandardCharsets.UTF_8)));
             }
             case "malformed-json" -> count(kind + " -> " + post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"cont".getBytes()));
@@ -334,11 +334,21 @@ final class BenchServeCommand implements Runnable {
         return new Run(r.statusCode(), ttft, latency, tokens, chunks.stream().mapToLong(Long::longValue).toArray());
     }
 
-    private int post(String path, byte[] body) throws IOException {
+    /** The status, and for an error the field it names ("400 prune"), so that the summary shows what was refused. */
+    private String post(String path, byte[] body) throws IOException {
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofMinutes(5))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() < 400) return Integer.toString(r.statusCode());
+            String param = "";
+            try {
+                JsonNode p = JSON.readTree(r.body()).at("/error/param");
+                if (p.isTextual()) param = " " + p.asText();
+            } catch (IOException e) {
+                param = " (no JSON error)";
+            }
+            return r.statusCode() + param;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
