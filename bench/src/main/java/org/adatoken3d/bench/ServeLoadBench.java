@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.DoubleStream;
 import java.io.PrintStream;
 import org.adatoken3d.llava3d.Llava3d;
 import org.adatoken3d.llava3d.spatial.SpatialTokens;
@@ -38,13 +39,13 @@ import org.adatoken3d.server.ServerOptions;
 /**
  * {@code bench serve}: a load test of the chat server on loopback. Starts the server in this process on 127.0.0.1 (a
  * free port) and drives it over HTTP. Phase 1: one streaming client sends its requests one after another. Phase 2:
- * the clients send theirs at once; aggregate completion tokens/s against phase 1 is what batched decoding buys. Phase
- * 3: the same clients send a mix of valid requests, malformed JSON, unknown scenes, bad prune specs, oversized bodies,
+ * the clients send theirs at once; decode tokens/s against phase 1, measured apart from prefill, is what batched
+ * decoding buys. Phase 3: the same clients send a mix of valid requests, malformed JSON, unknown scenes, bad prune specs, oversized bodies,
  * clients that leave mid-stream and concurrent scene uploads. Reports p50/p95 time to first token and latency,
  * responses by status, and the server's RSS before and after.
  */
 public final class ServeLoadBench {
-    private final int clients, requests, maxTokens, maxBatch;
+    private final int clients, requests, maxTokens, maxBatch, prefillChunk;
     private final PrintStream out;
     private final BenchProgress progress;
 
@@ -54,21 +55,26 @@ public final class ServeLoadBench {
     private int port;
     private final long deadline;
 
-    /** One streamed request as a client sees it. */
-    record Run(int status, long ttftNanos, long latencyNanos, int completionTokens) {}
+    /** One streamed request as a client sees it; {@code chunkNanos}: arrival of each content chunk (System.nanoTime). */
+    record Run(int status, long ttftNanos, long latencyNanos, int completionTokens, long[] chunkNanos) {}
+
+    /** What one phase measured: decode tokens/s (see {@link DecodeWindow}) and completion tokens per second of phase time. */
+    record Figures(double decodePerSecond, double endToEndPerSecond) {}
 
     /**
      * @param clients concurrent clients of phases 2 and 3
      * @param requests requests per client and phase
      * @param maxTokens max_tokens of each request
      * @param maxBatch server slots
+     * @param prefillChunk prompt rows the server prefills between two decoding steps
      * @param timeoutSeconds when to give up, in all
      */
-    public ServeLoadBench(int clients, int requests, int maxTokens, int maxBatch, int timeoutSeconds, PrintStream out, BenchProgress progress) {
+    public ServeLoadBench(int clients, int requests, int maxTokens, int maxBatch, int prefillChunk, int timeoutSeconds, PrintStream out, BenchProgress progress) {
         this.clients = clients;
         this.requests = requests;
         this.maxTokens = maxTokens;
         this.maxBatch = maxBatch;
+        this.prefillChunk = prefillChunk;
         this.deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
         this.out = out;
         this.progress = progress;
@@ -76,25 +82,32 @@ public final class ServeLoadBench {
 
     /** Serves {@code llava} as {@code modelId} and runs the three phases, printing as it goes. */
     public void run(Llava3d llava, String modelId) {
-        ServerOptions options = ServerOptions.defaults().withPort(0).withBatch(maxBatch)
+        ServerOptions options = ServerOptions.defaults().withPort(0).withBatch(maxBatch).withPrefillChunk(prefillChunk)
                 .withQueue(4 * clients).withTokenLimits(Math.max(512, maxTokens), 8192).withBodyLimits(64 << 10, 16 << 20);
         SceneRegistry scenes = new SceneRegistry(64);
         int hidden = llava.model().config().hiddenSize();
         SpatialTokens room = randomScene(64, hidden, 3);
         scenes.register("bench-room", "set", room.count(), l -> room);
+        KernelBench bandwidth = new KernelBench(1, 3, progress::say);
         ChatServer server = ChatServer.start(llava, modelId, options, scenes);
         port = server.port();
         try {
-            progress.say(String.format("bench serve: %s on 127.0.0.1:%d, %d slots; warming up", server.modelId(), port, options.maxBatch()));
+            progress.say(String.format("bench serve: %s on 127.0.0.1:%d, %d slots, prefill chunks of %d rows; warming up", server.modelId(), port,
+                    options.maxBatch(), options.prefillChunk()));
             for (int i = 0; i < 3; i++) streamed(body(i, maxTokens));
             statuses.clear();
             System.gc();
             long rssBefore = rss();
             long heapBefore = metric("jvm_heap_used_bytes");
-            double[] one = phase("1 client", 1);
-            double[] many = phase(clients + " clients", clients);
-            out.printf("  aggregate tokens/s: %d clients %.1f vs 1 client %.1f = %.2fx%n", clients, many[0], one[0], many[0] / one[0]);
-            out.printf("  engine decoding steps (server metrics): %s%n", engineDecoding());
+            double[] before = bandwidth.readBandwidth().samples();
+            Figures one = phase("1 client", 1);
+            Figures many = phase(clients + " clients", clients);
+            double[] after = bandwidth.readBandwidth().samples();
+            out.printf("  decode tokens/s: %d clients %.2f vs 1 client %.2f = %.2fx%n", clients, many.decodePerSecond(),
+                    one.decodePerSecond(), many.decodePerSecond() / one.decodePerSecond());
+            out.printf("  completion tokens per second of phase time (prefill included): %d clients %.2f vs 1 client %.2f = %.2fx%n",
+                    clients, many.endToEndPerSecond(), one.endToEndPerSecond(), many.endToEndPerSecond() / one.endToEndPerSecond());
+            roofline(llava, before, after, one);
             statuses.clear();
             abuse(hidden);
             waitIdle();
@@ -109,12 +122,28 @@ public final class ServeLoadBench {
             throw new java.io.UncheckedIOException("bench serve: a request failed: " + e.getMessage(), e);
         } finally {
             server.close();
+            bandwidth.close();
         }
     }
 
-    /** {@code n} clients, {@code requests} streamed requests each; prints the figures, returns {aggregate tok/s}. */
-    private double[] phase(String name, int n) throws InterruptedException {
-        List<Run> runs = new ArrayList<>();
+    /** The bytes a decoding step reads against the read bandwidth sampled before and after the load phases. */
+    private void roofline(Llava3d llava, double[] before, double[] after, Figures one) {
+        double[] samples = DoubleStream.concat(Arrays.stream(before), Arrays.stream(after)).sorted().toArray();
+        double bandwidth = KernelBench.median(samples);
+        long weights = llava.model().decoder().weights().bytesPerDecodedToken();
+        out.printf("  roofline: a decoding step reads %.1f MB of weights (every layer matrix and the LM head, once for all the "
+                        + "step's sequences); read bandwidth %.1f GB/s (median of %d streaming reads before and after the load phases; %.1f..%.1f): "
+                        + "at least %.1f ms per step, at most %.2f steps/s; 1 client decoded at %.2f of that%n",
+                weights / 1e6, bandwidth / 1e9, samples.length, samples[0] / 1e9, samples[samples.length - 1] / 1e9, weights / bandwidth * 1e3,
+                bandwidth / weights, one.decodePerSecond() / (bandwidth / weights));
+    }
+
+    /** {@code n} clients, {@code requests} streamed requests each; prints the figures. */
+    private Figures phase(String name, int n) throws InterruptedException {
+        List<List<Run>> perClient = new ArrayList<>();
+        Map<String, Long> engineBefore = engineCounters();
+        String loadBefore = loadAverage();
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         try (ExecutorService pool = Executors.newFixedThreadPool(n)) {
             List<Future<List<Run>>> futures = new ArrayList<>();
@@ -128,21 +157,33 @@ public final class ServeLoadBench {
             }
             for (Future<List<Run>> f : futures) {
                 try {
-                    runs.addAll(f.get());
+                    perClient.add(f.get());
                 } catch (java.util.concurrent.ExecutionException e) {
                     throw new IllegalStateException("a client failed: " + e.getCause(), e.getCause());
                 }
             }
         }
-        double wall = (System.nanoTime() - t0) / 1e9;
+        long wallNanos = System.nanoTime() - t0;
+        long cpuNanos = processCpuNanos() - cpu0;
+        double wall = wallNanos / 1e9;
+        List<Run> runs = perClient.stream().flatMap(List::stream).toList();
         long tokens = runs.stream().mapToLong(Run::completionTokens).sum();
         long ok = runs.stream().filter(r -> r.status() == 200).count();
-        out.printf("phase %s: %d requests (%d ok) in %.2f s, %d completion tokens: %.1f tokens/s aggregate%n", name, runs.size(), ok, wall,
-                tokens, tokens / wall);
+        DecodeWindow window = DecodeWindow.of(perClient.stream()
+                .map(c -> c.stream().filter(r -> r.status() == 200 && r.chunkNanos().length > 0)
+                        .map(r -> new DecodeWindow.Stream(r.chunkNanos(), r.completionTokens())).toList())
+                .toList());
+        out.printf("phase %s: %d requests (%d ok) in %.2f s, %d completion tokens%n", name, runs.size(), ok, wall, tokens);
         out.printf("  time to first token p50 %.0f ms, p95 %.0f ms; latency p50 %.0f ms, p95 %.0f ms%n",
                 percentile(runs, Run::ttftNanos, 50), percentile(runs, Run::ttftNanos, 95), percentile(runs, Run::latencyNanos, 50),
                 percentile(runs, Run::latencyNanos, 95));
-        return new double[] {tokens / wall};
+        out.printf("  decode: %.0f tokens after first tokens in %.2f s with all %d decoding (%.0f%% of the phase): %.2f tokens/s%n",
+                window.tokens(), window.nanos() / 1e9, n, 100.0 * window.nanos() / wallNanos, window.perSecond());
+        out.printf("  completion tokens per second of phase time (prefill included): %.2f%n", tokens / wall);
+        out.printf("  engine: %s%n", engineProfile(engineBefore, engineCounters()));
+        out.printf("  CPU: this process (server and clients) used %.2f of the %d cores; load average %s at the start, %s at the end%n",
+                cpuNanos / (double) wallNanos, Runtime.getRuntime().availableProcessors(), loadBefore, loadAverage());
+        return new Figures(window.perSecond(), tokens / wall);
     }
 
     /** Phase 3: every kind of request a server meets, valid and not, from all clients at once. */
@@ -188,7 +229,7 @@ public final class ServeLoadBench {
             case "valid-with-scene" -> {
                 ObjectNode b = body(seed, 8);
                 b.put("scene", "bench-room");
-                b.put("prune", "keep=0.5");
+                b.put("prune", "keep=0.5,layer=1"); // gate after layer 0: valid for any model of 2 layers or more
                 count(kind + " -> " + post("/v1/chat/completions", b.toString().getBytes(StandardCharsets.UTF_8)));
             }
             case "malformed-json" -> count(kind + " -> " + post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"cont".getBytes()));
@@ -242,7 +283,7 @@ public final class ServeLoadBench {
         return b;
     }
 
-    /** A streamed chat request: time to the first content chunk and to [DONE]. */
+    /** A streamed chat request: the arrival of every content chunk, time to the first and to [DONE]. */
     private Run streamed(ObjectNode body) throws IOException {
         long t0 = System.nanoTime();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
@@ -255,28 +296,40 @@ public final class ServeLoadBench {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
-        long ttft = 0;
+        List<Long> chunks = new ArrayList<>();
         int tokens = 0;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
                 if (!line.startsWith("data: {")) continue;
+                long at = System.nanoTime();
                 JsonNode c = JSON.readTree(line.substring(6));
                 if (c.has("choices") && c.get("choices").size() > 0 && c.at("/choices/0/delta/content").isTextual()
-                        && !c.at("/choices/0/delta/content").asText().isEmpty() && ttft == 0) {
-                    ttft = System.nanoTime() - t0;
+                        && !c.at("/choices/0/delta/content").asText().isEmpty()) {
+                    chunks.add(at);
                 }
                 if (c.has("usage") && c.get("usage").has("completion_tokens")) tokens = c.at("/usage/completion_tokens").asInt();
             }
         }
         long latency = System.nanoTime() - t0;
-        return new Run(r.statusCode(), ttft == 0 ? latency : ttft, latency, tokens);
+        long ttft = chunks.isEmpty() ? latency : chunks.getFirst() - t0;
+        return new Run(r.statusCode(), ttft, latency, tokens, chunks.stream().mapToLong(Long::longValue).toArray());
     }
 
-    private int post(String path, byte[] body) throws IOException {
+    /** The status, and for an error the field it names ("400 prune"), so that the summary shows what was refused. */
+    private String post(String path, byte[] body) throws IOException {
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofMinutes(5))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() < 400) return Integer.toString(r.statusCode());
+            String param = "";
+            try {
+                JsonNode p = JSON.readTree(r.body()).at("/error/param");
+                if (p.isTextual()) param = " " + p.asText();
+            } catch (IOException e) {
+                param = " (no JSON error)";
+            }
+            return r.statusCode() + param;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
@@ -314,10 +367,45 @@ public final class ServeLoadBench {
         return -1;
     }
 
-    private String engineDecoding() {
-        long steps = metric("adatoken3d_decode_steps_total"), rows = metric("adatoken3d_decode_rows_total");
-        return String.format("%d steps, %d tokens, %.2f sequences per step on average, %d tokens/s while stepping", steps, rows,
-                steps == 0 ? 0 : (double) rows / steps, metric("adatoken3d_decode_tokens_per_second"));
+    /** CPU time of this process so far, or 0 where the JVM does not tell. */
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? Math.max(0, os.getProcessCpuTime()) : 0;
+    }
+
+    /** The machine's 1-minute load average (runnable threads, all users), "?" where there is none. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
+    private static final List<String> ENGINE_COUNTERS = List.of("adatoken3d_decode_steps_total", "adatoken3d_decode_rows_total",
+            "adatoken3d_decode_step_nanos_total{part=\"matrices\"}", "adatoken3d_decode_step_nanos_total{part=\"attention\"}",
+            "adatoken3d_decode_step_nanos_total{part=\"head\"}", "adatoken3d_decode_step_nanos_total{part=\"sampling\"}",
+            "adatoken3d_prefill_chunks_total", "adatoken3d_prefill_rows_total", "adatoken3d_prefill_nanos_total");
+
+    private Map<String, Long> engineCounters() {
+        Map<String, Long> m = new java.util.HashMap<>();
+        for (String name : ENGINE_COUNTERS) m.put(name, metric(name));
+        return m;
+    }
+
+    /** Where the engine's time went between two readings of its counters. */
+    private static String engineProfile(Map<String, Long> before, Map<String, Long> after) {
+        java.util.function.ToLongFunction<String> d = name -> after.get(name) - before.get(name);
+        long steps = d.applyAsLong("adatoken3d_decode_steps_total"), rows = d.applyAsLong("adatoken3d_decode_rows_total");
+        long chunks = d.applyAsLong("adatoken3d_prefill_chunks_total");
+        double perStep = steps == 0 ? Double.NaN : 1e6 * steps;
+        return String.format("%d decoding steps, %.2f sequences per step; per step %.1f ms matrices, %.1f ms attention, %.1f ms LM head, "
+                        + "%.1f ms sampling and streaming; %d prefill chunks (%d rows) taking %.1f s",
+                steps, steps == 0 ? 0 : (double) rows / steps, d.applyAsLong("adatoken3d_decode_step_nanos_total{part=\"matrices\"}") / perStep,
+                d.applyAsLong("adatoken3d_decode_step_nanos_total{part=\"attention\"}") / perStep,
+                d.applyAsLong("adatoken3d_decode_step_nanos_total{part=\"head\"}") / perStep,
+                d.applyAsLong("adatoken3d_decode_step_nanos_total{part=\"sampling\"}") / perStep, chunks,
+                d.applyAsLong("adatoken3d_prefill_rows_total"), d.applyAsLong("adatoken3d_prefill_nanos_total") / 1e9);
     }
 
     private void waitIdle() throws InterruptedException {

@@ -2,6 +2,7 @@ package org.adatoken3d.cli;
 
 import org.adatoken3d.bench.ServeLoadBench;
 import org.adatoken3d.llava3d.Llava3d;
+import org.adatoken3d.server.ServerOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Option;
                 "",
                 "Starts the server in this process on 127.0.0.1 (a free port) and drives it over HTTP. Phase 1: one "
                 + "streaming client sends --requests requests one after another. Phase 2: --clients streaming clients send "
-                + "--requests each at once; aggregate completion tokens/s against phase 1 is what batched decoding buys. "
+                + "--requests each at once; decode tokens/s against phase 1, counted apart from prefill while every client is between its first and last token, is what batched decoding buys. "
                 + "Phase 3: the same clients send a mix of valid requests, malformed JSON, unknown scenes, bad prune specs, "
                 + "oversized bodies, clients that leave mid-stream and concurrent scene uploads. Reports p50/p95 time to "
                 + "first token and latency, responses by status, and the server's RSS before and after."})
@@ -33,6 +34,10 @@ final class BenchServeCommand implements Runnable {
     @Option(names = "--max-batch", paramLabel = "N", converter = Ranges.Slots.class, description = "Server slots (default: --clients).")
     Integer maxBatch;
 
+    @Option(names = "--prefill-chunk", paramLabel = "ROWS", converter = Ranges.PrefillChunk.class,
+            description = "Prompt rows the server prefills between two decoding steps, at least 9 (default: the server's, 64).")
+    Integer prefillChunk;
+
     @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS", converter = Ranges.Seconds.class,
             description = "Give up after this many seconds in all (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
@@ -40,7 +45,8 @@ final class BenchServeCommand implements Runnable {
     @Override
     public void run() {
         try (Llava3d llava = model.open()) {
-            new ServeLoadBench(clients, requests, maxTokens, maxBatch == null ? clients : maxBatch, timeoutSeconds, System.out, CliProgress.STDERR)
+            new ServeLoadBench(clients, requests, maxTokens, maxBatch == null ? clients : maxBatch,
+                    prefillChunk == null ? ServerOptions.defaults().prefillChunk() : prefillChunk, timeoutSeconds, System.out, CliProgress.STDERR)
                     .run(llava, ServeCommand.modelId(model.model));
         }
     }

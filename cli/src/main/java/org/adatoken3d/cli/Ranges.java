@@ -1,6 +1,7 @@
 package org.adatoken3d.cli;
 
 import java.math.BigInteger;
+import org.adatoken3d.model.decoder.ChunkedPrefill;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -121,6 +122,13 @@ final class Ranges {
     static final class Requests extends WholeRange {
         Requests() {
             super(1, 1000);
+        }
+    }
+
+    /** Prompt rows prefilled between two decoding steps: never fewer than the chunked prefill's least. */
+    static final class PrefillChunk extends WholeRange {
+        PrefillChunk() {
+            super(ChunkedPrefill.MIN_CHUNK_ROWS, MOST_TOKENS);
         }
     }
 

@@ -168,6 +168,7 @@ class AdversarialTest {
             new Case("bench serve", "--requests must be at least 1, got 0", "bench", "serve", "--model", "@D/model", "--requests", "0"),
             new Case("bench serve", "--max-tokens must be at least 2, got 1", "bench", "serve", "--model", "@D/model", "--max-tokens", "1"),
             new Case("bench serve", "--timeout must be at least 1, got 0", "bench", "serve", "--model", "@D/model", "--timeout", "0"),
+            new Case("bench serve", "--prefill-chunk must be at least 9, got 8", "bench", "serve", "--model", "@D/model", "--prefill-chunk", "8"),
             new Case("conformance check", "--fixtures @D/nowhere: no such folder", "conformance", "check", "--fixtures", "@D/nowhere"),
             new Case("conformance check", "--timeout must be at least 1, got 0", "conformance", "check", "--fixtures", "@D/scene", "--timeout", "0"),
             new Case("demo", "--threads must be at least 1, got 0", "demo", "--threads", "0"),

@@ -39,7 +39,7 @@ public final class Attention {
     /** Keys per tile: a multiple of every micro-kernel's row count (4, 6 and 8). */
     static final int BK = 48;
     /** Up to this many queries, the row path: a query tile would be mostly padding. */
-    static final int ROW_PATH_MAX_QUERIES = 8;
+    public static final int ROW_PATH_MAX_QUERIES = 8;
 
     private static final ThreadLocal<TileScratch> TILE_SCRATCH = new ThreadLocal<>();
     private static final ThreadLocal<float[]> ROW_SCRATCH = ThreadLocal.withInitial(() -> new float[0]);

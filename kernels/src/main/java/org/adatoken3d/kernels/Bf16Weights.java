@@ -54,13 +54,13 @@ final class Bf16Weights extends WeightMatrix {
     }
 
     @Override
-    void gemvInput(float[] x, int xOff, float[] xs) {
-        deinterleavePairs(x, xOff, xs, cols);
+    void gemvInput(float[] x, int xOff, float[] xs, int xsOff) {
+        deinterleavePairs(x, xOff, xs, xsOff, cols);
     }
 
     /** {@code bits << 16} and {@code bits & 0xFFFF0000} of a vector of bf16 pairs are its even and odd elements. */
     @Override
-    void gemv(float[] x, float[] y, int yOff, int rowFrom, int rowTo) {
+    void gemv(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo) {
         int block = 2 * L;
         int vecEnd = cols - cols % block;
         long rowBytes = (long) cols * 2;
@@ -70,7 +70,7 @@ final class Bf16Weights extends WeightMatrix {
             long o0 = r0 * rowBytes, o1 = r1 * rowBytes, o2 = r2 * rowBytes, o3 = r3 * rowBytes;
             FloatVector e0 = FloatVector.zero(F), e1 = e0, e2 = e0, e3 = e0, d0 = e0, d1 = e0, d2 = e0, d3 = e0;
             for (int i = 0; i < vecEnd; i += block) {
-                FloatVector xe = FloatVector.fromArray(F, x, i), xo = FloatVector.fromArray(F, x, i + L);
+                FloatVector xe = FloatVector.fromArray(F, x, xOff + i), xo = FloatVector.fromArray(F, x, xOff + i + L);
                 long b = (long) i * 2;
                 IntVector v0 = IntVector.fromMemorySegment(I, data, o0 + b, LE);
                 IntVector v1 = IntVector.fromMemorySegment(I, data, o1 + b, LE);
@@ -85,20 +85,132 @@ final class Bf16Weights extends WeightMatrix {
                 e3 = even(v3).fma(xe, e3);
                 d3 = odd(v3).fma(xo, d3);
             }
-            y[yOff + r0] = Simd.sum(e0.add(d0)) + tail(o0, x, vecEnd);
-            y[yOff + r1] = Simd.sum(e1.add(d1)) + tail(o1, x, vecEnd);
-            y[yOff + r2] = Simd.sum(e2.add(d2)) + tail(o2, x, vecEnd);
-            y[yOff + r3] = Simd.sum(e3.add(d3)) + tail(o3, x, vecEnd);
+            y[yOff + r0] = Simd.sum(e0.add(d0)) + tail(o0, x, xOff, vecEnd);
+            y[yOff + r1] = Simd.sum(e1.add(d1)) + tail(o1, x, xOff, vecEnd);
+            y[yOff + r2] = Simd.sum(e2.add(d2)) + tail(o2, x, xOff, vecEnd);
+            y[yOff + r3] = Simd.sum(e3.add(d3)) + tail(o3, x, xOff, vecEnd);
         }
         for (int r = rowFrom + 4 * q; r < rowTo; r++) {
             long o = r * rowBytes;
             FloatVector e = FloatVector.zero(F), d = e;
             for (int i = 0; i < vecEnd; i += block) {
                 IntVector v = IntVector.fromMemorySegment(I, data, o + (long) i * 2, LE);
-                e = even(v).fma(FloatVector.fromArray(F, x, i), e);
-                d = odd(v).fma(FloatVector.fromArray(F, x, i + L), d);
+                e = even(v).fma(FloatVector.fromArray(F, x, xOff + i), e);
+                d = odd(v).fma(FloatVector.fromArray(F, x, xOff + i + L), d);
             }
-            y[yOff + r] = Simd.sum(e.add(d)) + tail(o, x, vecEnd);
+            y[yOff + r] = Simd.sum(e.add(d)) + tail(o, x, xOff, vecEnd);
+        }
+    }
+
+    /**
+     * Two weight rows at a time, each activation vector loaded once for both: with one row, two activation vectors
+     * gave too few independent FMA chains and one memory stream per thread, and cost as much as two GEMVs of one.
+     */
+    @Override
+    void gemv2(float[] x, int xOff, int stride, float[] y, int yOff, int ldy, int rowFrom, int rowTo) {
+        int block = 2 * L;
+        int vecEnd = cols - cols % block;
+        long rowBytes = (long) cols * 2;
+        int x1 = xOff + stride;
+        int r = rowFrom;
+        for (; r + 1 < rowTo; r += 2) {
+            long o = r * rowBytes, p = o + rowBytes;
+            FloatVector e0 = FloatVector.zero(F), e1 = e0, d0 = e0, d1 = e0, f0 = e0, f1 = e0, g0 = e0, g1 = e0;
+            for (int i = 0; i < vecEnd; i += block) {
+                IntVector v = IntVector.fromMemorySegment(I, data, o + (long) i * 2, LE);
+                IntVector u = IntVector.fromMemorySegment(I, data, p + (long) i * 2, LE);
+                FloatVector ve = even(v), ue = even(u);
+                FloatVector xa = FloatVector.fromArray(F, x, xOff + i);
+                e0 = ve.fma(xa, e0);
+                f0 = ue.fma(xa, f0);
+                FloatVector xb = FloatVector.fromArray(F, x, x1 + i);
+                e1 = ve.fma(xb, e1);
+                f1 = ue.fma(xb, f1);
+                FloatVector vo = odd(v), uo = odd(u);
+                FloatVector xc = FloatVector.fromArray(F, x, xOff + i + L);
+                d0 = vo.fma(xc, d0);
+                g0 = uo.fma(xc, g0);
+                FloatVector xd = FloatVector.fromArray(F, x, x1 + i + L);
+                d1 = vo.fma(xd, d1);
+                g1 = uo.fma(xd, g1);
+            }
+            y[yOff + r] = Simd.sum(e0.add(d0)) + tail(o, x, xOff, vecEnd);
+            y[yOff + ldy + r] = Simd.sum(e1.add(d1)) + tail(o, x, x1, vecEnd);
+            y[yOff + r + 1] = Simd.sum(f0.add(g0)) + tail(p, x, xOff, vecEnd);
+            y[yOff + ldy + r + 1] = Simd.sum(f1.add(g1)) + tail(p, x, x1, vecEnd);
+        }
+        for (; r < rowTo; r++) {
+            long o = r * rowBytes;
+            FloatVector e0 = FloatVector.zero(F), e1 = e0, d0 = e0, d1 = e0;
+            for (int i = 0; i < vecEnd; i += block) {
+                IntVector v = IntVector.fromMemorySegment(I, data, o + (long) i * 2, LE);
+                FloatVector we = even(v), wo = odd(v);
+                e0 = we.fma(FloatVector.fromArray(F, x, xOff + i), e0);
+                d0 = wo.fma(FloatVector.fromArray(F, x, xOff + i + L), d0);
+                e1 = we.fma(FloatVector.fromArray(F, x, x1 + i), e1);
+                d1 = wo.fma(FloatVector.fromArray(F, x, x1 + i + L), d1);
+            }
+            y[yOff + r] = Simd.sum(e0.add(d0)) + tail(o, x, xOff, vecEnd);
+            y[yOff + ldy + r] = Simd.sum(e1.add(d1)) + tail(o, x, x1, vecEnd);
+        }
+    }
+
+    @Override
+    void gemv3(float[] x, int xOff, int stride, float[] y, int yOff, int ldy, int rowFrom, int rowTo) {
+        int block = 2 * L;
+        int vecEnd = cols - cols % block;
+        long rowBytes = (long) cols * 2;
+        int x1 = xOff + stride, x2 = x1 + stride;
+        for (int r = rowFrom; r < rowTo; r++) {
+            long o = r * rowBytes;
+            FloatVector e0 = FloatVector.zero(F), e1 = e0, e2 = e0, d0 = e0, d1 = e0, d2 = e0;
+            for (int i = 0; i < vecEnd; i += block) {
+                IntVector v = IntVector.fromMemorySegment(I, data, o + (long) i * 2, LE);
+                FloatVector we = even(v);
+                e0 = we.fma(FloatVector.fromArray(F, x, xOff + i), e0);
+                e1 = we.fma(FloatVector.fromArray(F, x, x1 + i), e1);
+                e2 = we.fma(FloatVector.fromArray(F, x, x2 + i), e2);
+                FloatVector wo = odd(v);
+                d0 = wo.fma(FloatVector.fromArray(F, x, xOff + i + L), d0);
+                d1 = wo.fma(FloatVector.fromArray(F, x, x1 + i + L), d1);
+                d2 = wo.fma(FloatVector.fromArray(F, x, x2 + i + L), d2);
+            }
+            y[yOff + r] = Simd.sum(e0.add(d0)) + tail(o, x, xOff, vecEnd);
+            y[yOff + ldy + r] = Simd.sum(e1.add(d1)) + tail(o, x, x1, vecEnd);
+            y[yOff + 2 * ldy + r] = Simd.sum(e2.add(d2)) + tail(o, x, x2, vecEnd);
+        }
+    }
+
+    /**
+     * Eight accumulators, a half of the weight vector and one activation vector: 10 registers of AVX2's 16. The even
+     * half's four FMAs come before the odd half is made, which measured about 5% faster than making both first.
+     */
+    @Override
+    void gemv4(float[] x, int xOff, int stride, float[] y, int yOff, int ldy, int rowFrom, int rowTo) {
+        int block = 2 * L;
+        int vecEnd = cols - cols % block;
+        long rowBytes = (long) cols * 2;
+        int x1 = xOff + stride, x2 = x1 + stride, x3 = x2 + stride;
+        for (int r = rowFrom; r < rowTo; r++) {
+            long o = r * rowBytes;
+            FloatVector e0 = FloatVector.zero(F), e1 = e0, e2 = e0, e3 = e0, d0 = e0, d1 = e0, d2 = e0, d3 = e0;
+            for (int i = 0; i < vecEnd; i += block) {
+                IntVector v = IntVector.fromMemorySegment(I, data, o + (long) i * 2, LE);
+                FloatVector we = even(v);
+                e0 = we.fma(FloatVector.fromArray(F, x, xOff + i), e0);
+                e1 = we.fma(FloatVector.fromArray(F, x, x1 + i), e1);
+                e2 = we.fma(FloatVector.fromArray(F, x, x2 + i), e2);
+                e3 = we.fma(FloatVector.fromArray(F, x, x3 + i), e3);
+                FloatVector wo = odd(v);
+                d0 = wo.fma(FloatVector.fromArray(F, x, xOff + i + L), d0);
+                d1 = wo.fma(FloatVector.fromArray(F, x, x1 + i + L), d1);
+                d2 = wo.fma(FloatVector.fromArray(F, x, x2 + i + L), d2);
+                d3 = wo.fma(FloatVector.fromArray(F, x, x3 + i + L), d3);
+            }
+            y[yOff + r] = Simd.sum(e0.add(d0)) + tail(o, x, xOff, vecEnd);
+            y[yOff + ldy + r] = Simd.sum(e1.add(d1)) + tail(o, x, x1, vecEnd);
+            y[yOff + 2 * ldy + r] = Simd.sum(e2.add(d2)) + tail(o, x, x2, vecEnd);
+            y[yOff + 3 * ldy + r] = Simd.sum(e3.add(d3)) + tail(o, x, x3, vecEnd);
         }
     }
 
@@ -110,9 +222,9 @@ final class Bf16Weights extends WeightMatrix {
         return pairs.and(0xFFFF0000).reinterpretAsFloats();
     }
 
-    private float tail(long rowOffset, float[] x, int from) {
+    private float tail(long rowOffset, float[] x, int xOff, int from) {
         float s = 0;
-        for (int i = from; i < cols; i++) s += toFloat(data.get(I16_LE, rowOffset + (long) i * 2)) * x[i];
+        for (int i = from; i < cols; i++) s += toFloat(data.get(I16_LE, rowOffset + (long) i * 2)) * x[xOff + i];
         return s;
     }
 }

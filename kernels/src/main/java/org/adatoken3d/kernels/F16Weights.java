@@ -64,8 +64,8 @@ final class F16Weights extends WeightMatrix {
     }
 
     @Override
-    void gemvInput(float[] x, int xOff, float[] xs) {
-        deinterleavePairs(x, xOff, xs, cols);
+    void gemvInput(float[] x, int xOff, float[] xs, int xsOff) {
+        deinterleavePairs(x, xOff, xs, xsOff, cols);
     }
 
     /**
@@ -73,7 +73,7 @@ final class F16Weights extends WeightMatrix {
      * is the cost here, and unrolling over rows makes the method too large for C2 to inline the vector operations.
      */
     @Override
-    void gemv(float[] x, float[] y, int yOff, int rowFrom, int rowTo) {
+    void gemv(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo) {
         int block = 2 * L;
         int vecEnd = cols - cols % block;
         long rowBytes = (long) cols * 2;
@@ -82,16 +82,92 @@ final class F16Weights extends WeightMatrix {
             FloatVector e = FloatVector.zero(F), d = e;
             for (int i = 0; i < vecEnd; i += block) {
                 IntVector v = IntVector.fromMemorySegment(I, data, o + (long) i * 2, LE);
-                e = halfToFloat(v).fma(FloatVector.fromArray(F, x, i), e);
-                d = halfToFloat(v.lanewise(VectorOperators.LSHR, 16)).fma(FloatVector.fromArray(F, x, i + L), d);
+                e = halfToFloat(v).fma(FloatVector.fromArray(F, x, xOff + i), e);
+                d = halfToFloat(v.lanewise(VectorOperators.LSHR, 16)).fma(FloatVector.fromArray(F, x, xOff + i + L), d);
             }
-            y[yOff + r] = Simd.sum(e.add(d)) + tail(o, x, vecEnd);
+            y[yOff + r] = Simd.sum(e.add(d)) + tail(o, x, xOff, vecEnd);
         }
     }
 
-    private float tail(long rowOffset, float[] x, int from) {
+    /** The conversion, which is the cost of this format, is done once per weight vector for both activation vectors. */
+    @Override
+    void gemv2(float[] x, int xOff, int stride, float[] y, int yOff, int ldy, int rowFrom, int rowTo) {
+        int block = 2 * L;
+        int vecEnd = cols - cols % block;
+        long rowBytes = (long) cols * 2;
+        int x1 = xOff + stride;
+        for (int r = rowFrom; r < rowTo; r++) {
+            long o = r * rowBytes;
+            FloatVector e0 = FloatVector.zero(F), e1 = e0, d0 = e0, d1 = e0;
+            for (int i = 0; i < vecEnd; i += block) {
+                IntVector v = IntVector.fromMemorySegment(I, data, o + (long) i * 2, LE);
+                FloatVector we = halfToFloat(v), wo = halfToFloat(v.lanewise(VectorOperators.LSHR, 16));
+                e0 = we.fma(FloatVector.fromArray(F, x, xOff + i), e0);
+                d0 = wo.fma(FloatVector.fromArray(F, x, xOff + i + L), d0);
+                e1 = we.fma(FloatVector.fromArray(F, x, x1 + i), e1);
+                d1 = wo.fma(FloatVector.fromArray(F, x, x1 + i + L), d1);
+            }
+            y[yOff + r] = Simd.sum(e0.add(d0)) + tail(o, x, xOff, vecEnd);
+            y[yOff + ldy + r] = Simd.sum(e1.add(d1)) + tail(o, x, x1, vecEnd);
+        }
+    }
+
+    @Override
+    void gemv3(float[] x, int xOff, int stride, float[] y, int yOff, int ldy, int rowFrom, int rowTo) {
+        int block = 2 * L;
+        int vecEnd = cols - cols % block;
+        long rowBytes = (long) cols * 2;
+        int x1 = xOff + stride, x2 = x1 + stride;
+        for (int r = rowFrom; r < rowTo; r++) {
+            long o = r * rowBytes;
+            FloatVector e0 = FloatVector.zero(F), e1 = e0, e2 = e0, d0 = e0, d1 = e0, d2 = e0;
+            for (int i = 0; i < vecEnd; i += block) {
+                IntVector v = IntVector.fromMemorySegment(I, data, o + (long) i * 2, LE);
+                FloatVector we = halfToFloat(v), wo = halfToFloat(v.lanewise(VectorOperators.LSHR, 16));
+                e0 = we.fma(FloatVector.fromArray(F, x, xOff + i), e0);
+                d0 = wo.fma(FloatVector.fromArray(F, x, xOff + i + L), d0);
+                e1 = we.fma(FloatVector.fromArray(F, x, x1 + i), e1);
+                d1 = wo.fma(FloatVector.fromArray(F, x, x1 + i + L), d1);
+                e2 = we.fma(FloatVector.fromArray(F, x, x2 + i), e2);
+                d2 = wo.fma(FloatVector.fromArray(F, x, x2 + i + L), d2);
+            }
+            y[yOff + r] = Simd.sum(e0.add(d0)) + tail(o, x, xOff, vecEnd);
+            y[yOff + ldy + r] = Simd.sum(e1.add(d1)) + tail(o, x, x1, vecEnd);
+            y[yOff + 2 * ldy + r] = Simd.sum(e2.add(d2)) + tail(o, x, x2, vecEnd);
+        }
+    }
+
+    @Override
+    void gemv4(float[] x, int xOff, int stride, float[] y, int yOff, int ldy, int rowFrom, int rowTo) {
+        int block = 2 * L;
+        int vecEnd = cols - cols % block;
+        long rowBytes = (long) cols * 2;
+        int x1 = xOff + stride, x2 = x1 + stride, x3 = x2 + stride;
+        for (int r = rowFrom; r < rowTo; r++) {
+            long o = r * rowBytes;
+            FloatVector e0 = FloatVector.zero(F), e1 = e0, e2 = e0, e3 = e0, d0 = e0, d1 = e0, d2 = e0, d3 = e0;
+            for (int i = 0; i < vecEnd; i += block) {
+                IntVector v = IntVector.fromMemorySegment(I, data, o + (long) i * 2, LE);
+                FloatVector we = halfToFloat(v), wo = halfToFloat(v.lanewise(VectorOperators.LSHR, 16));
+                e0 = we.fma(FloatVector.fromArray(F, x, xOff + i), e0);
+                d0 = wo.fma(FloatVector.fromArray(F, x, xOff + i + L), d0);
+                e1 = we.fma(FloatVector.fromArray(F, x, x1 + i), e1);
+                d1 = wo.fma(FloatVector.fromArray(F, x, x1 + i + L), d1);
+                e2 = we.fma(FloatVector.fromArray(F, x, x2 + i), e2);
+                d2 = wo.fma(FloatVector.fromArray(F, x, x2 + i + L), d2);
+                e3 = we.fma(FloatVector.fromArray(F, x, x3 + i), e3);
+                d3 = wo.fma(FloatVector.fromArray(F, x, x3 + i + L), d3);
+            }
+            y[yOff + r] = Simd.sum(e0.add(d0)) + tail(o, x, xOff, vecEnd);
+            y[yOff + ldy + r] = Simd.sum(e1.add(d1)) + tail(o, x, x1, vecEnd);
+            y[yOff + 2 * ldy + r] = Simd.sum(e2.add(d2)) + tail(o, x, x2, vecEnd);
+            y[yOff + 3 * ldy + r] = Simd.sum(e3.add(d3)) + tail(o, x, x3, vecEnd);
+        }
+    }
+
+    private float tail(long rowOffset, float[] x, int xOff, int from) {
         float s = 0;
-        for (int i = from; i < cols; i++) s += Float.float16ToFloat(data.get(I16_LE, rowOffset + (long) i * 2)) * x[i];
+        for (int i = from; i < cols; i++) s += Float.float16ToFloat(data.get(I16_LE, rowOffset + (long) i * 2)) * x[xOff + i];
         return s;
     }
 }

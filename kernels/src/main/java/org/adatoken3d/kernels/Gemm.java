@@ -4,13 +4,17 @@ package org.adatoken3d.kernels;
  * Linear layers: {@code C[m×N] = A[m×K] · Wᵀ} with W stored {@code [N][K]} (a checkpoint's {@code [out, in]}),
  * A and C f32 row-major. Accumulation is f32.
  *
- * <p>One or two rows of A (decoding) are a memory-bandwidth problem: each W row is streamed once per A row
- * through the format's GEMV loop, rows of W split over the threads. More rows are an arithmetic problem: see
+ * <p>Up to {@link #MAX_GEMV_ROWS} rows of A (decoding one sequence, or a server's batch of them) are a
+ * memory-bandwidth problem: the format's GEMV loops stream each W row from memory once and apply it to every row
+ * of A ({@link WeightMatrix#gemvRows}), rows of W split over the threads. More rows are an arithmetic problem: see
  * {@link PackedGemm}.
  */
 public final class Gemm {
-    /** Up to this many rows of A, streaming W once per row beats packing it. */
-    static final int MAX_GEMV_ROWS = 2;
+    /**
+     * Up to this many rows of A, streaming W through the GEMV loops beats packing it: packing converts and transposes
+     * all of W once per call, which costs as much as the arithmetic of a few rows.
+     */
+    public static final int MAX_GEMV_ROWS = 8;
 
     private static final ThreadLocal<float[]> GEMV_INPUT = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -43,20 +47,24 @@ public final class Gemm {
         }
         if (m == 0) return;
         if (m <= MAX_GEMV_ROWS) {
-            for (int r = 0; r < m; r++) gemv(a, aOffset + r * k, w, c, cOffset + r * n);
+            gemv(a, aOffset, m, w, c, cOffset);
         } else {
             PackedGemm.multiply(a, aOffset, m, w, c, cOffset);
         }
     }
 
-    private static void gemv(float[] x, int xOff, WeightMatrix w, float[] y, int yOff) {
+    /** The m rows of x laid out for the format's GEMV, each at a multiple of 16 floats, then every W row applied to all of them. */
+    private static void gemv(float[] x, int xOff, int m, WeightMatrix w, float[] y, int yOff) {
+        int k = w.cols(), n = w.rows();
+        int stride = (w.gemvInputLength() + 15) & ~15;
         float[] xs = GEMV_INPUT.get();
-        if (xs.length < w.gemvInputLength()) {
-            xs = new float[w.gemvInputLength()];
+        if (xs.length < m * stride) {
+            xs = new float[m * stride];
             GEMV_INPUT.set(xs);
         }
-        w.gemvInput(x, xOff, xs);
+        for (int r = 0; r < m; r++) w.gemvInput(x, xOff + r * k, xs, r * stride);
         float[] input = xs;
-        Parallel.forRange(w.rows(), (from, to) -> w.gemv(input, y, yOff, from, to));
+        if (m == 1) Parallel.forRange(n, (from, to) -> w.gemv(input, 0, y, yOff, from, to));
+        else Parallel.forRange(n, (from, to) -> w.gemvRows(input, stride, m, y, yOff, n, from, to));
     }
 }

@@ -202,14 +202,14 @@ public final class Q4Weights extends WeightMatrix {
     }
 
     @Override
-    void gemvInput(float[] x, int xOff, float[] xs) {
+    void gemvInput(float[] x, int xOff, float[] xs, int xsOff) {
         int padded = blocksPerRow * BLOCK;
-        System.arraycopy(x, xOff, xs, 0, cols);
-        java.util.Arrays.fill(xs, cols, padded, 0f);
+        System.arraycopy(x, xOff, xs, xsOff, cols);
+        java.util.Arrays.fill(xs, xsOff + cols, xsOff + padded, 0f);
         for (int b = 0; b < blocksPerRow; b++) {
             float s = 0;
-            for (int i = b * BLOCK; i < (b + 1) * BLOCK; i++) s += xs[i];
-            xs[padded + b] = s;
+            for (int i = b * BLOCK; i < (b + 1) * BLOCK; i++) s += xs[xsOff + i];
+            xs[xsOff + padded + b] = s;
         }
     }
 
@@ -221,12 +221,12 @@ public final class Q4Weights extends WeightMatrix {
      * operations, and it ran 5 times slower.
      */
     @Override
-    void gemv(float[] x, float[] y, int yOff, int rowFrom, int rowTo) {
+    void gemv(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo) {
         if (B_QUARTER == null || L > BLOCK_BYTES) {
-            scalarGemv(x, y, yOff, rowFrom, rowTo);
+            scalarGemv(x, xOff, y, yOff, rowFrom, rowTo);
             return;
         }
-        int sums = blocksPerRow * BLOCK;
+        int sums = xOff + blocksPerRow * BLOCK;
         long rowBytes = (long) blocksPerRow * BLOCK_BYTES;
         int half = (rowTo - rowFrom) / 2;
         for (int j = 0; j < half; j++) {
@@ -236,7 +236,7 @@ public final class Q4Weights extends WeightMatrix {
             float s0 = 0, s1 = 0;
             for (int b = 0; b < blocksPerRow; b++) {
                 FloatVector l0 = FloatVector.zero(F), h0 = l0, l1 = l0, h1 = l0;
-                int c = b * BLOCK;
+                int c = xOff + b * BLOCK;
                 long cb = (long) b * BLOCK_BYTES;
                 for (int p = 0; p < BLOCK_BYTES; p += L) {
                     FloatVector xl = FloatVector.fromArray(F, x, c + p), xh = FloatVector.fromArray(F, x, c + BLOCK_BYTES + p);
@@ -262,7 +262,7 @@ public final class Q4Weights extends WeightMatrix {
             float s = 0;
             for (int b = 0; b < blocksPerRow; b++) {
                 FloatVector lo = FloatVector.zero(F), hi = lo;
-                int c = b * BLOCK;
+                int c = xOff + b * BLOCK;
                 for (int p = 0; p < BLOCK_BYTES; p += L) {
                     IntVector v = codeBytes(o + (long) b * BLOCK_BYTES + p);
                     lo = low(v).fma(FloatVector.fromArray(F, x, c + p), lo);
@@ -276,13 +276,70 @@ public final class Q4Weights extends WeightMatrix {
         }
     }
 
-    private void scalarGemv(float[] x, float[] y, int yOff, int rowFrom, int rowTo) {
+    /** One row of codes, widened once, for two activation vectors: the same chains as {@link #gemv}, per vector. */
+    @Override
+    void gemv2(float[] x, int xOff, int stride, float[] y, int yOff, int ldy, int rowFrom, int rowTo) {
+        int x1 = xOff + stride;
+        if (B_QUARTER == null || L > BLOCK_BYTES) {
+            scalarGemv(x, xOff, y, yOff, rowFrom, rowTo);
+            scalarGemv(x, x1, y, yOff + ldy, rowFrom, rowTo);
+            return;
+        }
+        int padded = blocksPerRow * BLOCK;
+        long rowBytes = (long) blocksPerRow * BLOCK_BYTES;
+        for (int r = rowFrom; r < rowTo; r++) {
+            long o = r * rowBytes;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0;
+            float s0 = 0, s1 = 0;
+            for (int b = 0; b < blocksPerRow; b++) {
+                FloatVector l0 = FloatVector.zero(F), h0 = l0, l1 = l0, h1 = l0;
+                int c0 = xOff + b * BLOCK, c1 = x1 + b * BLOCK;
+                long cb = o + (long) b * BLOCK_BYTES;
+                for (int p = 0; p < BLOCK_BYTES; p += L) {
+                    IntVector v = codeBytes(cb + p);
+                    FloatVector lo = low(v), hi = high(v);
+                    l0 = lo.fma(FloatVector.fromArray(F, x, c0 + p), l0);
+                    h0 = hi.fma(FloatVector.fromArray(F, x, c0 + BLOCK_BYTES + p), h0);
+                    l1 = lo.fma(FloatVector.fromArray(F, x, c1 + p), l1);
+                    h1 = hi.fma(FloatVector.fromArray(F, x, c1 + BLOCK_BYTES + p), h1);
+                }
+                float d = scale(r, b);
+                FloatVector dv = FloatVector.broadcast(F, d);
+                a0 = l0.add(h0).fma(dv, a0);
+                a1 = l1.add(h1).fma(dv, a1);
+                s0 += d * x[xOff + padded + b];
+                s1 += d * x[x1 + padded + b];
+            }
+            y[yOff + r] = Simd.sum(a0) - 8 * s0;
+            y[yOff + ldy + r] = Simd.sum(a1) - 8 * s1;
+        }
+    }
+
+    /**
+     * {@link #gemv2} and {@link #gemv}: more vectors' chains in one loop would be as large as the four-row GEMV that
+     * C2 failed to compile well (see {@link #gemv}); {@link #gemvRows} hands this a block of rows small enough that
+     * the second pass reads its codes from L2.
+     */
+    @Override
+    void gemv3(float[] x, int xOff, int stride, float[] y, int yOff, int ldy, int rowFrom, int rowTo) {
+        gemv2(x, xOff, stride, y, yOff, ldy, rowFrom, rowTo);
+        gemv(x, xOff + 2 * stride, y, yOff + 2 * ldy, rowFrom, rowTo);
+    }
+
+    /** Two passes of {@link #gemv2}, for the reason given at {@link #gemv3}. */
+    @Override
+    void gemv4(float[] x, int xOff, int stride, float[] y, int yOff, int ldy, int rowFrom, int rowTo) {
+        gemv2(x, xOff, stride, y, yOff, ldy, rowFrom, rowTo);
+        gemv2(x, xOff + 2 * stride, stride, y, yOff + 2 * ldy, ldy, rowFrom, rowTo);
+    }
+
+    private void scalarGemv(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo) {
         for (int r = rowFrom; r < rowTo; r++) {
             long base = (long) r * blocksPerRow * BLOCK_BYTES;
             float s = 0;
             for (int b = 0; b < blocksPerRow; b++) {
                 float t = 0;
-                for (int i = b * BLOCK; i < (b + 1) * BLOCK; i++) t += (codeAt(base, i) - 8) * x[i];
+                for (int i = b * BLOCK; i < (b + 1) * BLOCK; i++) t += (codeAt(base, i) - 8) * x[xOff + i];
                 s += t * scale(r, b);
             }
             y[yOff + r] = s;

@@ -102,16 +102,16 @@ final class Q8Weights extends WeightMatrix {
     }
 
     @Override
-    void gemvInput(float[] x, int xOff, float[] xs) {
-        System.arraycopy(x, xOff, xs, 0, cols);
-        java.util.Arrays.fill(xs, cols, blocksPerRow * BLOCK, 0f);
+    void gemvInput(float[] x, int xOff, float[] xs, int xsOff) {
+        System.arraycopy(x, xOff, xs, xsOff, cols);
+        java.util.Arrays.fill(xs, xsOff + cols, xsOff + blocksPerRow * BLOCK, 0f);
     }
 
     /** Per block: the code·x dot product in a vector, then one FMA with the block's scale; four rows share x. */
     @Override
-    void gemv(float[] x, float[] y, int yOff, int rowFrom, int rowTo) {
+    void gemv(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo) {
         if (B_QUARTER == null) {
-            scalarGemv(x, y, yOff, rowFrom, rowTo);
+            scalarGemv(x, xOff, y, yOff, rowFrom, rowTo);
             return;
         }
         long rowBytes = (long) blocksPerRow * BLOCK;
@@ -126,7 +126,7 @@ final class Q8Weights extends WeightMatrix {
                 FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
                 int c = b * BLOCK;
                 for (int p = 0; p < BLOCK; p += L) {
-                    FloatVector xv = FloatVector.fromArray(F, x, c + p);
+                    FloatVector xv = FloatVector.fromArray(F, x, xOff + c + p);
                     t0 = codes(o0 + c + p).fma(xv, t0);
                     t1 = codes(o1 + c + p).fma(xv, t1);
                     t2 = codes(o2 + c + p).fma(xv, t2);
@@ -149,20 +149,117 @@ final class Q8Weights extends WeightMatrix {
             for (int b = 0; b < blocksPerRow; b++) {
                 FloatVector t = FloatVector.zero(F);
                 int c = b * BLOCK;
-                for (int p = 0; p < BLOCK; p += L) t = codes(o + c + p).fma(FloatVector.fromArray(F, x, c + p), t);
+                for (int p = 0; p < BLOCK; p += L) t = codes(o + c + p).fma(FloatVector.fromArray(F, x, xOff + c + p), t);
                 a = t.fma(FloatVector.broadcast(F, scale(r, b)), a);
             }
             y[yOff + r] = Simd.sum(a);
         }
     }
 
-    private void scalarGemv(float[] x, float[] y, int yOff, int rowFrom, int rowTo) {
+    /** Each vector of codes is widened once for both activation vectors. */
+    @Override
+    void gemv2(float[] x, int xOff, int stride, float[] y, int yOff, int ldy, int rowFrom, int rowTo) {
+        int x1 = xOff + stride;
+        if (B_QUARTER == null) {
+            scalarGemv(x, xOff, y, yOff, rowFrom, rowTo);
+            scalarGemv(x, x1, y, yOff + ldy, rowFrom, rowTo);
+            return;
+        }
+        long rowBytes = (long) blocksPerRow * BLOCK;
+        for (int r = rowFrom; r < rowTo; r++) {
+            long o = r * rowBytes;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0;
+            for (int b = 0; b < blocksPerRow; b++) {
+                FloatVector t0 = FloatVector.zero(F), t1 = t0;
+                int c = b * BLOCK;
+                for (int p = 0; p < BLOCK; p += L) {
+                    FloatVector w = codes(o + c + p);
+                    t0 = w.fma(FloatVector.fromArray(F, x, xOff + c + p), t0);
+                    t1 = w.fma(FloatVector.fromArray(F, x, x1 + c + p), t1);
+                }
+                FloatVector d = FloatVector.broadcast(F, scale(r, b));
+                a0 = t0.fma(d, a0);
+                a1 = t1.fma(d, a1);
+            }
+            y[yOff + r] = Simd.sum(a0);
+            y[yOff + ldy + r] = Simd.sum(a1);
+        }
+    }
+
+    @Override
+    void gemv3(float[] x, int xOff, int stride, float[] y, int yOff, int ldy, int rowFrom, int rowTo) {
+        int x1 = xOff + stride, x2 = x1 + stride;
+        if (B_QUARTER == null) {
+            gemv2(x, xOff, stride, y, yOff, ldy, rowFrom, rowTo);
+            scalarGemv(x, x2, y, yOff + 2 * ldy, rowFrom, rowTo);
+            return;
+        }
+        long rowBytes = (long) blocksPerRow * BLOCK;
+        for (int r = rowFrom; r < rowTo; r++) {
+            long o = r * rowBytes;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0;
+            for (int b = 0; b < blocksPerRow; b++) {
+                FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0;
+                int c = b * BLOCK;
+                for (int p = 0; p < BLOCK; p += L) {
+                    FloatVector w = codes(o + c + p);
+                    t0 = w.fma(FloatVector.fromArray(F, x, xOff + c + p), t0);
+                    t1 = w.fma(FloatVector.fromArray(F, x, x1 + c + p), t1);
+                    t2 = w.fma(FloatVector.fromArray(F, x, x2 + c + p), t2);
+                }
+                FloatVector d = FloatVector.broadcast(F, scale(r, b));
+                a0 = t0.fma(d, a0);
+                a1 = t1.fma(d, a1);
+                a2 = t2.fma(d, a2);
+            }
+            y[yOff + r] = Simd.sum(a0);
+            y[yOff + ldy + r] = Simd.sum(a1);
+            y[yOff + 2 * ldy + r] = Simd.sum(a2);
+        }
+    }
+
+    @Override
+    void gemv4(float[] x, int xOff, int stride, float[] y, int yOff, int ldy, int rowFrom, int rowTo) {
+        int x1 = xOff + stride, x2 = x1 + stride, x3 = x2 + stride;
+        if (B_QUARTER == null) {
+            gemv2(x, xOff, stride, y, yOff, ldy, rowFrom, rowTo);
+            gemv2(x, x2, stride, y, yOff + 2 * ldy, ldy, rowFrom, rowTo);
+            return;
+        }
+        long rowBytes = (long) blocksPerRow * BLOCK;
+        for (int r = rowFrom; r < rowTo; r++) {
+            long o = r * rowBytes;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int b = 0; b < blocksPerRow; b++) {
+                FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
+                int c = b * BLOCK;
+                for (int p = 0; p < BLOCK; p += L) {
+                    FloatVector w = codes(o + c + p);
+                    t0 = w.fma(FloatVector.fromArray(F, x, xOff + c + p), t0);
+                    t1 = w.fma(FloatVector.fromArray(F, x, x1 + c + p), t1);
+                    t2 = w.fma(FloatVector.fromArray(F, x, x2 + c + p), t2);
+                    t3 = w.fma(FloatVector.fromArray(F, x, x3 + c + p), t3);
+                }
+                FloatVector d = FloatVector.broadcast(F, scale(r, b));
+                a0 = t0.fma(d, a0);
+                a1 = t1.fma(d, a1);
+                a2 = t2.fma(d, a2);
+                a3 = t3.fma(d, a3);
+            }
+            y[yOff + r] = Simd.sum(a0);
+            y[yOff + ldy + r] = Simd.sum(a1);
+            y[yOff + 2 * ldy + r] = Simd.sum(a2);
+            y[yOff + 3 * ldy + r] = Simd.sum(a3);
+        }
+    }
+
+    private void scalarGemv(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo) {
         for (int r = rowFrom; r < rowTo; r++) {
             float s = 0;
             long base = (long) r * blocksPerRow * BLOCK;
             for (int b = 0; b < blocksPerRow; b++) {
                 float t = 0;
-                for (int i = 0; i < BLOCK; i++) t += quants.get(ValueLayout.JAVA_BYTE, base + b * BLOCK + i) * x[b * BLOCK + i];
+                for (int i = 0; i < BLOCK; i++) t += quants.get(ValueLayout.JAVA_BYTE, base + b * BLOCK + i) * x[xOff + b * BLOCK + i];
                 s += t * scale(r, b);
             }
             y[yOff + r] = s;

@@ -114,11 +114,11 @@ public abstract sealed class WeightMatrix permits F32Weights, F16Weights, Bf16We
     abstract void toF32(int row, int col, int len, float[] dst, int off);
 
     /**
-     * Fills {@code xs[0 .. cols)} (or more) with the activation vector {@code x[xOff .. xOff + cols)} in the layout
-     * this format's {@link #gemv} reads; {@code xs} has room for {@link #gemvInputLength()} values.
+     * Fills {@code xs[xsOff .. xsOff + cols)} (or more) with the activation vector {@code x[xOff .. xOff + cols)} in
+     * the layout this format's {@link #gemv} reads; {@code xs} has room for {@link #gemvInputLength()} values there.
      */
-    void gemvInput(float[] x, int xOff, float[] xs) {
-        System.arraycopy(x, xOff, xs, 0, cols);
+    void gemvInput(float[] x, int xOff, float[] xs, int xsOff) {
+        System.arraycopy(x, xOff, xs, xsOff, cols);
     }
 
     int gemvInputLength() {
@@ -131,21 +131,65 @@ public abstract sealed class WeightMatrix permits F32Weights, F16Weights, Bf16We
      * into the even and the odd elements. x is laid out to match: per block of 2·L values, the even-indexed ones
      * first, then the odd ones; the tail past the last whole block stays in place.
      */
-    static void deinterleavePairs(float[] x, int xOff, float[] xs, int cols) {
+    static void deinterleavePairs(float[] x, int xOff, float[] xs, int xsOff, int cols) {
         int lanes = Simd.L, block = 2 * lanes;
         int blocks = cols / block;
         for (int b = 0; b < blocks; b++) {
-            int s = xOff + b * block, d = b * block;
+            int s = xOff + b * block, d = xsOff + b * block;
             for (int i = 0; i < lanes; i++) {
                 xs[d + i] = x[s + 2 * i];
                 xs[d + lanes + i] = x[s + 2 * i + 1];
             }
         }
-        System.arraycopy(x, xOff + blocks * block, xs, blocks * block, cols - blocks * block);
+        System.arraycopy(x, xOff + blocks * block, xs, xsOff + blocks * block, cols - blocks * block);
     }
 
-    /** {@code y[yOff + r] = W[r] · x} for rows {@code r} in {@code [rowFrom, rowTo)}, x prepared by {@link #gemvInput}. */
-    abstract void gemv(float[] xs, float[] y, int yOff, int rowFrom, int rowTo);
+    /**
+     * {@code y[yOff + r] = W[r] · x} for rows {@code r} in {@code [rowFrom, rowTo)}, x prepared by {@link #gemvInput}
+     * at {@code xs[xOff ..]}.
+     */
+    abstract void gemv(float[] xs, int xOff, float[] y, int yOff, int rowFrom, int rowTo);
+
+    /**
+     * As {@link #gemv} for two activation vectors at once, {@code xs[xOff ..]} and {@code xs[xOff + stride ..]}, into
+     * {@code y[yOff + r]} and {@code y[yOff + ldy + r]}: each weight vector is loaded and converted once and used
+     * for both. Each output is summed in exactly the order {@link #gemv} sums it, so it has the same bits.
+     */
+    abstract void gemv2(float[] xs, int xOff, int stride, float[] y, int yOff, int ldy, int rowFrom, int rowTo);
+
+    /** As {@link #gemv2} for three activation vectors, {@code stride} apart in xs and {@code ldy} apart in y. */
+    abstract void gemv3(float[] xs, int xOff, int stride, float[] y, int yOff, int ldy, int rowFrom, int rowTo);
+
+    /** As {@link #gemv2} for four activation vectors. */
+    abstract void gemv4(float[] xs, int xOff, int stride, float[] y, int yOff, int ldy, int rowFrom, int rowTo);
+
+    /**
+     * {@code y[yOff + b·ldy + r] = W[r] · x_b} for {@code m} activation vectors {@code x_b = xs[b·stride ..]} (each
+     * prepared by {@link #gemvInput}) and rows r in {@code [rowFrom, rowTo)}: the batched decoding step of a server.
+     *
+     * <p>The weights are the memory traffic, so each weight row should come from memory once for all m vectors. The
+     * kernels take up to 4 vectors per pass (more accumulators than that do not fit the registers of AVX2); so the
+     * rows are walked in blocks of about {@link #GEMV_BLOCK_BYTES}, and every pass after a block's first finds its
+     * weights in L2. Every output has the bits {@link #gemv} gives its vector alone: a batch of sequences decodes
+     * exactly as each would on its own.
+     */
+    final void gemvRows(float[] xs, int stride, int m, float[] y, int yOff, int ldy, int rowFrom, int rowTo) {
+        int block = (int) Math.clamp(GEMV_BLOCK_BYTES / Math.max(1, bytes() / rows), 1, Integer.MAX_VALUE);
+        for (int r0 = rowFrom; r0 < rowTo; r0 += block) {
+            int r1 = Math.min(rowTo, r0 + block);
+            int b = 0;
+            for (; m - b >= 4; b += 4) gemv4(xs, b * stride, stride, y, yOff + b * ldy, ldy, r0, r1);
+            switch (m - b) {
+                case 3 -> gemv3(xs, b * stride, stride, y, yOff + b * ldy, ldy, r0, r1);
+                case 2 -> gemv2(xs, b * stride, stride, y, yOff + b * ldy, ldy, r0, r1);
+                case 1 -> gemv(xs, b * stride, y, yOff + b * ldy, r0, r1);
+                default -> { }
+            }
+        }
+    }
+
+    /** The weights one pass of {@link #gemvRows} covers before the next group of vectors reuses them: a quarter of L2. */
+    static final long GEMV_BLOCK_BYTES = Math.max(32 << 10, CpuCaches.MACHINE.l2() / 4);
 
     @Override
     public String toString() {

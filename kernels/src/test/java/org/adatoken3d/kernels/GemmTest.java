@@ -67,6 +67,60 @@ class GemmTest {
         });
     }
 
+    /**
+     * A server's decoding step: 2 to {@link Gemm#MAX_GEMV_ROWS} rows of A through the multi-row GEMV, in every
+     * format, on matrices tall enough to be split over threads and walked in several blocks. Each row of C must have
+     * the very bits of a GEMV of that row alone (so a batch of sequences decodes exactly as each does on its own),
+     * and lie within the scalar reference's bound of the format.
+     */
+    @Test
+    void multiRowGemvGivesEachRowTheBitsOfItsOwnGemv() {
+        SeededCases.run("multiRowGemvGivesEachRowTheBitsOfItsOwnGemv", 40, rnd -> {
+            int m = between(rnd, 2, Gemm.MAX_GEMV_ROWS);
+            int n = rnd.nextInt(3) == 0 ? between(rnd, 1, 40) : between(rnd, 200, 1200), k = between(rnd, 1, 300);
+            TestWeights w = TestWeights.random(rnd, TestWeights.storedFormat(rnd), n, k, 1f);
+            WeightMatrix matrix = switch (rnd.nextInt(4)) {
+                case 0 -> w.matrix().toQ8_0();
+                case 1 -> w.matrix().toQ4_0();
+                default -> w.matrix();
+            };
+            String what = matrix + " times " + m + " rows";
+            float[] a = uniform(rnd, m * k, 1f);
+            float[] c = uniform(rnd, m * n, 100f); // garbage that must be overwritten
+            Gemm.multiply(a, m, matrix, c);
+            float[] alone = new float[n];
+            for (int r = 0; r < m; r++) {
+                Gemm.multiply(a, r * k, 1, matrix, alone, 0);
+                for (int j = 0; j < n; j++) {
+                    if (Float.floatToRawIntBits(alone[j]) != Float.floatToRawIntBits(c[r * n + j])) {
+                        fail(what + ": c[" + r + "][" + j + "] = " + c[r * n + j] + ", the row alone gives " + alone[j]);
+                    }
+                }
+            }
+            switch (matrix.format()) {
+                case Q8_0 -> assertQ8Gemm(a, m, w.values(), n, k, c);
+                case Q4_0 -> {
+                    Q4Weights q = (Q4Weights) matrix;
+                    float[] ref = ReferenceKernels.gemm(a, m, Q4WeightsTest.decode(q.codes(), q.scales(), n, k), n, k);
+                    int blocks = (k + 31) / 32;
+                    for (int j = 0; j < n; j++) {
+                        double[] scale = new double[blocks];
+                        for (int b = 0; b < blocks; b++) {
+                            short bits = q.scales().get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, ((long) j * blocks + b) * 2);
+                            scale[b] = Math.abs(Float.intBitsToFloat((bits & 0xFFFF) << 16));
+                        }
+                        for (int i = 0; i < m; i++) {
+                            double tol = Q4WeightsTest.arithmeticBound(a, i * k, scale, k) + 1e-30;
+                            double err = Math.abs(c[i * n + j] - ref[i * n + j]);
+                            if (!(err <= tol)) fail(what + ": c[" + i + "][" + j + "] off the decoded reference by " + err + ", bound " + tol);
+                        }
+                    }
+                }
+                default -> assertGemm(a, m, w.values(), n, k, c, 0, what);
+            }
+        });
+    }
+
     @Test
     void gemmCrossesCacheBlocksAndThreadSplits() {
         // K beyond one KC block and N beyond one thread's block of panels, with ragged ends on every axis.
@@ -197,7 +251,6 @@ class GemmTest {
 
     @Test
     void q8GemmAndGemvStayWithinTheQuantisationBound() {
-        // |Σ a·w' − Σ a·w| <= Σ |a_k|·(d_k/2 + ulps) from the row bound above, plus the f32 arithmetic bound.
         SeededCases.run("q8GemmAndGemvStayWithinTheQuantisationBound", 40, rnd -> {
             int m = rnd.nextBoolean() ? 1 : between(rnd, 1, 20), n = rnd.nextBoolean() ? between(rnd, 1, 70) : between(rnd, 200, 900);
             int k = between(rnd, 1, 300);
@@ -206,25 +259,33 @@ class GemmTest {
             float[] a = uniform(rnd, m * k, 1f);
             float[] c = new float[m * n];
             Gemm.multiply(a, m, q, c);
-            float[] ref = ReferenceKernels.gemm(a, m, w.values(), n, k);
-            double gamma = k * U / (1 - k * U);
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < n; j++) {
-                    double quant = 0, magnitude = 0;
-                    for (int b = 0; b < k; b += 32) {
-                        float amax = 0;
-                        for (int x = b; x < Math.min(k, b + 32); x++) amax = Math.max(amax, Math.abs(w.values()[j * k + x]));
-                        for (int x = b; x < Math.min(k, b + 32); x++) {
-                            quant += Math.abs(a[i * k + x]) * (amax / 254.0 + 4 * Math.ulp(amax));
-                            magnitude += Math.abs(a[i * k + x]) * (Math.abs(w.values()[j * k + x]) + amax / 254.0);
-                        }
-                    }
-                    double tol = quant + 2 * gamma * magnitude + 1e-30;
-                    double err = Math.abs(c[i * n + j] - ref[i * n + j]);
-                    if (!(err <= tol)) fail("c[" + i + "][" + j + "] off by " + err + ", bound " + tol);
-                }
-            }
+            assertQ8Gemm(a, m, w.values(), n, k, c);
         });
+    }
+
+    /**
+     * C of Q8_0 weights quantised from {@code w} against the reference on w itself:
+     * |Σ a·w' − Σ a·w| <= Σ |a_k|·(d_k/2 + ulps) from the row bound above, plus the f32 arithmetic bound.
+     */
+    static void assertQ8Gemm(float[] a, int m, float[] w, int n, int k, float[] c) {
+        float[] ref = ReferenceKernels.gemm(a, m, w, n, k);
+        double gamma = k * U / (1 - k * U);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double quant = 0, magnitude = 0;
+                for (int b = 0; b < k; b += 32) {
+                    float amax = 0;
+                    for (int x = b; x < Math.min(k, b + 32); x++) amax = Math.max(amax, Math.abs(w[j * k + x]));
+                    for (int x = b; x < Math.min(k, b + 32); x++) {
+                        quant += Math.abs(a[i * k + x]) * (amax / 254.0 + 4 * Math.ulp(amax));
+                        magnitude += Math.abs(a[i * k + x]) * (Math.abs(w[j * k + x]) + amax / 254.0);
+                    }
+                }
+                double tol = quant + 2 * gamma * magnitude + 1e-30;
+                double err = Math.abs(c[i * n + j] - ref[i * n + j]);
+                if (!(err <= tol)) fail(m + "x" + n + "x" + k + " Q8_0: c[" + i + "][" + j + "] off by " + err + ", bound " + tol);
+            }
+        }
     }
 
     @Test

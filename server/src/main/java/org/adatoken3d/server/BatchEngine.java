@@ -13,24 +13,38 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.adatoken3d.kernels.EngineArgumentException;
 import org.adatoken3d.llava3d.Llava3d;
 import org.adatoken3d.llava3d.spatial.SpatialTokens;
+import org.adatoken3d.model.decoder.DecodeProfile;
 import org.adatoken3d.model.decoder.KvCache;
 import org.adatoken3d.model.generation.Prompt;
 import org.adatoken3d.pruning.GatePolicy;
 import org.adatoken3d.weights.InvalidFileException;
 
 /**
- * The one thread that runs the model, llama.cpp-server style: up to {@code maxBatch} slots decode together, one
- * {@code Decoder.decodeBatch} step (one pass over the weights) per token for all of them, each slot with its own
- * pruned KV cache. Between steps it admits waiting requests (prefilling each into a free slot) and runs the other
- * work the façade must not do concurrently (encoding a scene, reading an upload). Requests wait in a bounded queue;
- * one more is refused with 429.
+ * The one thread that runs the model, llama.cpp-server style: up to {@code maxBatch} slots, each with its own pruned
+ * KV cache. Every round runs one {@code Decoder.decodeBatch} step (one pass over the weights) for all slots that are
+ * decoding, then one chunk of the prompt of the oldest slot still prefilling ({@link ServerOptions#prefillChunk} rows),
+ * so that a long prompt delays the others' next tokens by a chunk, not by its whole prefill. Between rounds it admits
+ * waiting requests into free slots and runs the other work the façade must not do concurrently (encoding a scene,
+ * reading an upload). Requests wait in a bounded queue; one more is refused with 429.
  */
 final class BatchEngine implements AutoCloseable {
     private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
+    /** What the engine did, in order, for tests that check the schedule (never the clock). */
+    interface Trace {
+        Trace NONE = new Trace() {};
+
+        /** One decoding step gave each of {@code jobs} a token. */
+        default void decoded(List<Job> jobs) {}
+
+        /** A chunk of {@code rows} rows of {@code job}'s prompt ran; {@code last}: the prompt is done and its first token taken. */
+        default void prefilled(Job job, int rows, boolean last) {}
+    }
+
     private final Llava3d llava;
     private final ServerOptions options;
     private final Metrics metrics;
+    private final Trace trace;
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final AtomicInteger outstanding = new AtomicInteger();
     private final Thread thread;
@@ -41,9 +55,14 @@ final class BatchEngine implements AutoCloseable {
     private volatile int activeCount;
 
     BatchEngine(Llava3d llava, ServerOptions options, Metrics metrics) {
+        this(llava, options, metrics, Trace.NONE);
+    }
+
+    BatchEngine(Llava3d llava, ServerOptions options, Metrics metrics, Trace trace) {
         this.llava = llava;
         this.options = options;
         this.metrics = metrics;
+        this.trace = trace;
         this.thread = Thread.ofPlatform().name("adatoken3d-engine").daemon(false).unstarted(this::loop);
         thread.start();
     }
@@ -141,11 +160,14 @@ final class BatchEngine implements AutoCloseable {
             }
             waitingCount = waiting.size();
             activeCount = slots.size();
-            if (!slots.isEmpty()) step(slots);
+            if (!slots.isEmpty()) round(slots);
             activeCount = slots.size();
         }
         ApiException gone = ApiException.unavailable("shutting_down", "the server shut down before this request finished");
-        for (Slot s : slots) fail(s.job, gone);
+        for (Slot s : slots) {
+            s.release();
+            fail(s.job, gone);
+        }
         for (Job j : waiting) fail(j, gone);
         for (Object o; (o = inbox.poll()) != null; ) {
             if (o instanceof Job j) fail(j, gone);
@@ -155,7 +177,7 @@ final class BatchEngine implements AutoCloseable {
         activeCount = 0;
     }
 
-    /** Prefills {@code job} into a new slot; null when it failed or finished at its first token. */
+    /** Sets up a slot for {@code job}, its prompt still to be prefilled; null when the request was refused. */
     private Slot admit(Job job) {
         try {
             if (job.cancelled()) {
@@ -175,59 +197,95 @@ final class BatchEngine implements AutoCloseable {
                 throw ApiException.badRequest("messages", "context_length_exceeded", "the prompt is " + prompt.ids().length
                         + " tokens (spatial tokens included), over the server's limit of " + options.maxPromptTokens());
             }
-            Slot s = Slot.start(llava, job, prompt, gate);
-            if (s.completion() != null) {
-                finish(s);
-                return null;
-            }
-            return s;
+            return Slot.admit(llava, job, prompt, gate, options.prefillChunk());
         } catch (RuntimeException e) {
             fail(job, asApiError(e));
             return null;
         }
     }
 
-    /** One decoding step of every slot, batched; finished slots leave. */
-    private void step(List<Slot> slots) {
+    /**
+     * One round: slots whose client left go; then one decoding step of every decoding slot, batched; then one chunk of
+     * the oldest prompt still prefilling. Finished slots leave. A slot past the time limit stops at its next token, so
+     * one still prefilling gets its first (as before chunking, when its whole prefill ran at once).
+     */
+    private void round(List<Slot> slots) {
         long now = System.nanoTime();
         for (Iterator<Slot> it = slots.iterator(); it.hasNext(); ) {
             Slot s = it.next();
             if (s.job.cancelled()) {
                 it.remove();
+                s.release();
                 done(s.job);
                 metrics.cancelled();
-            } else if (s.job.expired(now)) {
+            } else if (!s.prefilling() && s.job.expired(now)) {
                 it.remove();
                 s.stopEarly(true);
                 finish(s);
             }
         }
-        if (slots.isEmpty()) return;
-        int b = slots.size();
+        List<Slot> decoding = new ArrayList<>();
+        for (Slot s : slots) if (!s.prefilling()) decoding.add(s);
+        if (!decoding.isEmpty()) step(decoding, slots);
+        for (Slot s : slots) {
+            if (s.prefilling()) {
+                prefillChunk(s, slots);
+                break;
+            }
+        }
+    }
+
+    /** One batched decoding step of {@code decoding} (all of {@code slots} that decode); finished ones leave {@code slots}. */
+    private void step(List<Slot> decoding, List<Slot> slots) {
+        int b = decoding.size();
         int[] tokens = new int[b], positions = new int[b];
         KvCache[] caches = new KvCache[b];
         for (int i = 0; i < b; i++) {
-            tokens[i] = slots.get(i).token();
-            positions[i] = slots.get(i).position();
-            caches[i] = slots.get(i).cache();
+            tokens[i] = decoding.get(i).token();
+            positions[i] = decoding.get(i).position();
+            caches[i] = decoding.get(i).cache();
         }
         float[][] logits;
-        long t0 = System.nanoTime();
+        DecodeProfile profile = new DecodeProfile();
         try {
-            logits = llava.model().decoder().decodeBatch(tokens, positions, caches);
+            logits = llava.model().decoder().decodeBatch(tokens, positions, caches, profile);
         } catch (RuntimeException e) {
             ApiException error = asApiError(e);
-            for (Slot s : slots) fail(s.job, error);
-            slots.clear();
+            for (Slot s : decoding) fail(s.job, error);
+            slots.removeAll(decoding);
             return;
         }
-        metrics.step(b, System.nanoTime() - t0);
+        long t0 = System.nanoTime();
+        List<Job> jobs = new ArrayList<>(b);
         List<Slot> finished = new ArrayList<>();
         for (int i = 0; i < b; i++) {
-            if (!slots.get(i).accept(logits[i])) finished.add(slots.get(i));
+            jobs.add(decoding.get(i).job);
+            if (!decoding.get(i).accept(logits[i])) finished.add(decoding.get(i));
         }
+        metrics.step(profile, System.nanoTime() - t0);
+        trace.decoded(jobs);
         slots.removeAll(finished);
         for (Slot s : finished) finish(s);
+    }
+
+    /** The next chunk of {@code s}'s prompt; after its last, the slot decodes from the next round (or is done already). */
+    private void prefillChunk(Slot s, List<Slot> slots) {
+        long t0 = System.nanoTime();
+        int rows;
+        try {
+            rows = s.prefillChunk();
+        } catch (RuntimeException e) {
+            slots.remove(s);
+            s.release();
+            fail(s.job, asApiError(e));
+            return;
+        }
+        metrics.prefillChunk(rows, System.nanoTime() - t0);
+        trace.prefilled(s.job, rows, !s.prefilling());
+        if (s.completion() != null) {
+            slots.remove(s);
+            finish(s);
+        }
     }
 
     private void finish(Slot s) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.adatoken3d.model.decoder.DecodeProfile;
 
 /** Counters behind {@code /metrics} (Prometheus text format). */
 final class Metrics {
@@ -20,6 +21,13 @@ final class Metrics {
     private final LongAdder steps = new LongAdder();
     private final LongAdder stepRows = new LongAdder();
     private final LongAdder stepNanos = new LongAdder();
+    private final LongAdder matrixNanos = new LongAdder();
+    private final LongAdder attentionNanos = new LongAdder();
+    private final LongAdder headNanos = new LongAdder();
+    private final LongAdder samplingNanos = new LongAdder();
+    private final LongAdder prefillChunks = new LongAdder();
+    private final LongAdder prefillRows = new LongAdder();
+    private final LongAdder prefillNanos = new LongAdder();
 
     void response(int status) {
         responses.computeIfAbsent(status, k -> new LongAdder()).increment();
@@ -37,11 +45,22 @@ final class Metrics {
         keptTokens.add(c.keepSet().keptCount());
     }
 
-    /** One batched decoding step of {@code rows} sequences. */
-    void step(int rows, long nanos) {
-        steps.increment();
-        stepRows.add(rows);
-        stepNanos.add(nanos);
+    /** One batched decoding step, as {@code profile} times it, and the sampling and streaming of its tokens. */
+    void step(DecodeProfile profile, long sampling) {
+        steps.add(profile.steps());
+        stepRows.add(profile.rows());
+        stepNanos.add(profile.totalNanos());
+        matrixNanos.add(profile.matrixNanos());
+        attentionNanos.add(profile.attentionNanos());
+        headNanos.add(profile.headNanos());
+        samplingNanos.add(sampling);
+    }
+
+    /** One chunk of a prompt, {@code rows} rows. */
+    void prefillChunk(int rows, long nanos) {
+        prefillChunks.increment();
+        prefillRows.add(rows);
+        prefillNanos.add(nanos);
     }
 
     String render(int waiting, int active, int slots) {
@@ -61,6 +80,16 @@ final class Metrics {
         line(out, "adatoken3d_spatial_tokens_kept_total", "counter", "spatial tokens the gate kept", keptTokens.sum());
         line(out, "adatoken3d_decode_steps_total", "counter", "batched decoding steps", steps.sum());
         line(out, "adatoken3d_decode_rows_total", "counter", "tokens decoded by those steps", stepRows.sum());
+        out.append("# HELP adatoken3d_decode_step_nanos_total time of the decoding steps by part: the layers' matrices (the pass over"
+                + " the weights), attention (per sequence), the LM head, sampling and streaming the tokens\n"
+                + "# TYPE adatoken3d_decode_step_nanos_total counter\n");
+        part(out, "matrices", matrixNanos.sum());
+        part(out, "attention", attentionNanos.sum());
+        part(out, "head", headNanos.sum());
+        part(out, "sampling", samplingNanos.sum());
+        line(out, "adatoken3d_prefill_chunks_total", "counter", "chunks of prompts prefilled between decoding steps", prefillChunks.sum());
+        line(out, "adatoken3d_prefill_rows_total", "counter", "prompt rows those chunks ran (the gate's kept rows twice)", prefillRows.sum());
+        line(out, "adatoken3d_prefill_nanos_total", "counter", "time of those chunks", prefillNanos.sum());
         long nanos = stepNanos.sum();
         out.append("# HELP adatoken3d_decode_tokens_per_second tokens decoded per second of decoding steps\n"
                 + "# TYPE adatoken3d_decode_tokens_per_second gauge\nadatoken3d_decode_tokens_per_second ")
@@ -69,6 +98,10 @@ final class Metrics {
         Runtime rt = Runtime.getRuntime();
         line(out, "jvm_heap_used_bytes", "gauge", "Java heap in use", rt.totalMemory() - rt.freeMemory());
         return out.toString();
+    }
+
+    private static void part(StringBuilder out, String part, long nanos) {
+        out.append("adatoken3d_decode_step_nanos_total{part=\"").append(part).append("\"} ").append(nanos).append('\n');
     }
 
     private static void line(StringBuilder out, String name, String type, String help, long value) {

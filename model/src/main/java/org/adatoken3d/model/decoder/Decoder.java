@@ -33,9 +33,9 @@ import org.adatoken3d.weights.DecoderConfig;
 public final class Decoder {
     private final DecoderConfig config;
     private final DecoderWeights weights;
-    private final Backend backend;
-    private final ResidentWeights resident;
-    private final AttentionShape shape;
+    final Backend backend;
+    final ResidentWeights resident;
+    final AttentionShape shape;
     private final Rope rope;
     private final int hidden;
     private final int qWidth;
@@ -140,7 +140,7 @@ public final class Decoder {
         return x;
     }
 
-    private void checkToken(int id) {
+    void checkToken(int id) {
         if (id < 0 || id >= weights.embedTokens().rows()) {
             throw new EngineArgumentException("inputIds", "holds token id " + id + ", outside the vocabulary [0, " + weights.embedTokens().rows() + ")");
         }
@@ -151,15 +151,8 @@ public final class Decoder {
      * embeddings, {@code [n][hidden]}, copied to the backend (the array is not changed). {@code onLayer} hears each finished layer.
      */
     public PrefillResult prefill(float[] x, int n, KvCache cache, PrefillRequest request, IntConsumer onLayer) {
-        if (n < 1) throw new EngineArgumentException("prompt", "is empty");
-        checkFitsContext(n);
-        if (n > cache.capacity()) throw new IllegalArgumentException("prompt of " + n + " tokens exceeds the KV cache of " + cache.capacity());
+        int gateLayer = checkPrefill(x, n, cache, request);
         SpatialBlock spatial = request.spatial();
-        if (spatial != null) spatial.checkWithin(n);
-        int gateLayer = request.prunes() ? request.gate().layer() : -1;
-        if (gateLayer == 0 || gateLayer > config.numLayers()) {
-            throw new EngineArgumentException("prune", "gate layer K=" + gateLayer + " must be in [1, " + config.numLayers() + "]");
-        }
 
         int[] positions = new int[n];
         for (int i = 0; i < n; i++) positions[i] = i;
@@ -236,6 +229,31 @@ public final class Decoder {
         return new PrefillResult(positions, hiddenOut, logits, contributions, keepSet, tokensPerLayer);
     }
 
+    /**
+     * As {@link #prefill} with logits for the last row, run {@code chunkRows} prompt rows at a time: each
+     * {@link ChunkedPrefill#advance} runs one chunk, and other work (decoding steps of other sequences) may run between
+     * them. Gives what {@link #prefill} gives, to the bit.
+     */
+    public ChunkedPrefill startPrefill(float[] x, int n, KvCache cache, PrefillRequest request, int chunkRows) {
+        int gateLayer = checkPrefill(x, n, cache, request);
+        return new ChunkedPrefill(this, x, n, cache, request, gateLayer, chunkRows);
+    }
+
+    /** The checks every prefill makes; returns the gate layer K, or -1 without pruning. */
+    private int checkPrefill(float[] x, int n, KvCache cache, PrefillRequest request) {
+        if (n < 1) throw new EngineArgumentException("prompt", "is empty");
+        checkFitsContext(n);
+        if (n > cache.capacity()) throw new IllegalArgumentException("prompt of " + n + " tokens exceeds the KV cache of " + cache.capacity());
+        if ((long) n * hidden > x.length) throw new IllegalArgumentException("prompt of " + n + " rows needs " + (long) n * hidden + " input values, got " + x.length);
+        SpatialBlock spatial = request.spatial();
+        if (spatial != null) spatial.checkWithin(n);
+        int gateLayer = request.prunes() ? request.gate().layer() : -1;
+        if (gateLayer == 0 || gateLayer > config.numLayers()) {
+            throw new EngineArgumentException("prune", "gate layer K=" + gateLayer + " must be in [1, " + config.numLayers() + "]");
+        }
+        return gateLayer;
+    }
+
     /** Decodes one token at {@code position}, appending to every layer's cache; returns its logits. */
     public float[] decode(int token, int position, KvCache cache) {
         checkToken(token);
@@ -268,9 +286,17 @@ public final class Decoder {
      * {@code tokens[b]} at {@code positions[b]}, appended to {@code caches[b]}. Every matrix multiplies all B rows in one
      * GEMM, so the weights stream from memory once per step instead of B times; attention runs per sequence over its
      * own cache, pruned or not. Returns {@code [B][vocab]} logits; row b is what {@link #decode} gives for that
-     * sequence alone up to the GEMM's order of summation.
+     * sequence alone: to the bit for B up to {@code Gemm.MAX_GEMV_ROWS} (the multi-row GEMV sums each row as the
+     * GEMV of one does), up to the GEMM's order of summation above that.
      */
     public float[][] decodeBatch(int[] tokens, int[] positions, KvCache[] caches) {
+        return decodeBatch(tokens, positions, caches, null);
+    }
+
+    /** As {@link #decodeBatch(int[], int[], KvCache[])}, adding the step's times to {@code profile} (which may be null). */
+    public float[][] decodeBatch(int[] tokens, int[] positions, KvCache[] caches, DecodeProfile profile) {
+        long start = System.nanoTime();
+        long[] attention = {0};
         int b = tokens.length;
         if (b < 1 || positions.length != b || caches.length != b) {
             throw new IllegalArgumentException("decodeBatch needs as many positions and caches as tokens (>= 1), got "
@@ -293,6 +319,7 @@ public final class Decoder {
             for (KvCache c : caches) checkRoom(c, l);
             int layer = l;
             layer(l, b, s, () -> {
+                long t0 = System.nanoTime();
                 // Sequence i's row goes through one-row tensors: appendKv and attention read from row 0.
                 for (int i = 0; i < b; i++) {
                     KvCache c = caches[i];
@@ -304,15 +331,19 @@ public final class Decoder {
                     backend.attention(s.oneQ, 1, s.onePosition, c.layer(layer), c.length(layer), shape, s.oneAttn, null);
                     backend.copyRows(s.oneAttn, 0, 1, s.attn, i);
                 }
+                attention[0] += System.nanoTime() - t0;
                 return null;
             });
         }
+        long head = System.nanoTime();
         backend.rmsNorm(s.x, b, resident.finalNorm(), (float) config.rmsNormEps(), s.x);
         backend.gemm(s.x, b, resident.lmHead(), s.logits);
         float[] all = new float[Math.multiplyExact(b, vocab)];
         backend.read(s.logits, 0, b, all);
         float[][] logits = new float[b][];
         for (int i = 0; i < b; i++) logits[i] = Arrays.copyOfRange(all, i * vocab, (i + 1) * vocab);
+        long end = System.nanoTime();
+        if (profile != null) profile.add(b, end - start, attention[0], end - head);
         return logits;
     }
 
@@ -324,7 +355,7 @@ public final class Decoder {
 
     /** The attention of one layer: appends the layer's new keys and values and attends; returns a probe's contribution or null. */
     @FunctionalInterface
-    private interface AttentionStep {
+    interface AttentionStep {
         float[] run();
     }
 
@@ -333,7 +364,7 @@ public final class Decoder {
      * {@code attend} appends {@code s.k}, {@code s.v} to the cache and writes {@code s.attn} from {@code s.q}. Returns
      * what {@code attend} returns.
      */
-    private float[] layer(int l, int n, Scratch s, AttentionStep attend) {
+    float[] layer(int l, int n, Scratch s, AttentionStep attend) {
         ResidentWeights.Layer w = resident.layers().get(l);
         float eps = (float) config.rmsNormEps();
 
@@ -415,7 +446,7 @@ public final class Decoder {
     }
 
     /** Activation buffers for {@code rows} rows on the backend, reused across layers. */
-    private final class Scratch {
+    final class Scratch {
         final Tensor x;
         final Tensor positions;
         final Tensor normed;
