@@ -88,10 +88,8 @@ public final class ServeLoadBench {
         int hidden = llava.model().config().hiddenSize();
         SpatialTokens room = randomScene(64, hidden, 3);
         scenes.register("bench-room", "set", room.count(), l -> room);
-        KernelBench bandwidth = new KernelBench(1, 3, progress::say);
-        ChatServer server = ChatServer.start(llava, modelId, options, scenes);
-        port = server.port();
-        try {
+        try (KernelBench bandwidth = new KernelBench(1, 3, progress::say); ChatServer server = ChatServer.start(llava, modelId, options, scenes)) {
+            port = server.port();
             progress.say(String.format("bench serve: %s on 127.0.0.1:%d, %d slots, prefill chunks of %d rows; warming up", server.modelId(), port,
                     options.maxBatch(), options.prefillChunk()));
             for (int i = 0; i < 3; i++) streamed(body(i, maxTokens));
@@ -120,9 +118,6 @@ public final class ServeLoadBench {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("bench serve: a request failed: " + e.getMessage(), e);
-        } finally {
-            server.close();
-            bandwidth.close();
         }
     }
 

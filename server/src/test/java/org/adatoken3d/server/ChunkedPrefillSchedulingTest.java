@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.adatoken3d.llava3d.ChatTurn;
@@ -141,14 +142,14 @@ class ChunkedPrefillSchedulingTest {
         // The façade's answers first: it shares the engine's decoder, which is not to be used by two threads at once.
         List<String> expected = questions.stream().map(q -> alone(q, 8)).toList();
         try (BatchEngine e = new BatchEngine(llava, TestServers.options().withBatch(3), new Metrics(), trace)) {
-            CountDownHold hold = CountDownHold.of(e);
+            CountDownLatch release = TestServers.holdEngine(e);
             List<Job> jobs = new ArrayList<>();
             for (String q : questions) {
                 Job j = job(q, 8);
                 jobs.add(j);
                 e.submit(j);
             }
-            hold.release();
+            release.countDown();
             for (int i = 0; i < jobs.size(); i++) assertEquals(expected.get(i), await(jobs.get(i)).text(), "question " + i);
             List<Integer> ends = new ArrayList<>();
             for (int i = 0; i < entries.size(); i++) if (entries.get(i).prefilled() != null && entries.get(i).last()) ends.add(i);
@@ -161,24 +162,6 @@ class ChunkedPrefillSchedulingTest {
                 for (int end : ends) if (end < i) done++;
                 assertEquals(jobs.subList(0, done), d, "step at " + i + " of " + entries);
             }
-        }
-    }
-
-    /** Holds the engine thread between rounds until released, so that jobs submitted meanwhile are admitted together. */
-    record CountDownHold(java.util.concurrent.CountDownLatch latch) {
-        static CountDownHold of(BatchEngine engine) throws InterruptedException {
-            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1), held = new java.util.concurrent.CountDownLatch(1);
-            Thread.ofVirtual().start(() -> engine.call(() -> {
-                held.countDown();
-                release.await();
-                return null;
-            }));
-            held.await();
-            return new CountDownHold(release);
-        }
-
-        void release() {
-            latch.countDown();
         }
     }
 }

@@ -2,6 +2,7 @@ package org.adatoken3d.server;
 
 import static org.adatoken3d.server.TestServers.chat;
 import static org.adatoken3d.server.TestServers.get;
+import static org.adatoken3d.server.TestServers.holdEngine;
 import static org.adatoken3d.server.TestServers.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,18 +47,6 @@ class ServingUnderLoadTest {
         llava.close();
     }
 
-    /** Holds the engine thread until released, so that the requests sent meanwhile are admitted together. */
-    static CountDownLatch holdEngine(ChatServer server) throws InterruptedException {
-        CountDownLatch release = new CountDownLatch(1), held = new CountDownLatch(1);
-        Thread.ofVirtual().start(() -> server.engine().call(() -> {
-            held.countDown();
-            release.await();
-            return null;
-        }));
-        held.await();
-        return release;
-    }
-
     static long metric(ChatServer server, String name) {
         for (String l : get(server, "/metrics").body().split("\n")) if (l.startsWith(name + " ")) return Long.parseLong(l.substring(name.length() + 1));
         throw new AssertionError("no metric " + name);
@@ -73,7 +62,7 @@ class ServingUnderLoadTest {
         }
         try (ChatServer server = ChatServer.start(llava, "tiny", TestServers.options().withBatch(4), new SceneRegistry(4));
                 ExecutorService pool = Executors.newFixedThreadPool(4)) {
-            CountDownLatch release = holdEngine(server);
+            CountDownLatch release = holdEngine(server.engine());
             List<Future<TestServers.Reply>> replies = new ArrayList<>();
             for (String q : questions) replies.add(pool.submit(() -> post(server, "/v1/chat/completions", chat(q, "\"max_tokens\":24"))));
             for (int i = 0; i < 500 && server.engine().outstanding() < questions.size(); i++) Thread.sleep(10);
@@ -118,7 +107,7 @@ class ServingUnderLoadTest {
     void aFullQueueAnswers429() throws Exception {
         try (ChatServer server = ChatServer.start(llava, "tiny", TestServers.options().withBatch(1).withQueue(1), new SceneRegistry(4));
                 ExecutorService pool = Executors.newFixedThreadPool(3)) {
-            CountDownLatch release = holdEngine(server);
+            CountDownLatch release = holdEngine(server.engine());
             List<Future<TestServers.Reply>> accepted = new ArrayList<>();
             for (int i = 0; i < 2; i++) accepted.add(pool.submit(() -> post(server, "/v1/chat/completions", chat("hi", "\"max_tokens\":4"))));
             // Both are taken (one slot, one place in the queue) before the engine runs again.
@@ -147,7 +136,7 @@ class ServingUnderLoadTest {
     @Test
     void shutdownFinishesRequestsInFlightAndRefusesNewOnes() throws Exception {
         ChatServer server = ChatServer.start(llava, "tiny", TestServers.options().withDrain(Duration.ofSeconds(30)), new SceneRegistry(4));
-        CountDownLatch release = holdEngine(server);
+        CountDownLatch release = holdEngine(server.engine());
         CompletableFuture<TestServers.Reply> inFlight = CompletableFuture.supplyAsync(() -> post(server, "/v1/chat/completions", chat("hi", "\"max_tokens\":8")));
         for (int i = 0; i < 200 && server.engine().outstanding() < 1; i++) Thread.sleep(10);
         Thread stopper = Thread.ofVirtual().start(server::shutdown);

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import org.adatoken3d.evaluation.qa.QuestionSet;
 import org.adatoken3d.evaluation.qa.SceneSet;
 import org.adatoken3d.llava3d.EngineOptions;
@@ -52,6 +53,18 @@ final class TestServers {
             scenes.register("heldout-" + i, "set", set.tokens(i), llava -> set.spatialTokens(scene, llava.projector()));
         }
         return scenes;
+    }
+
+    /** Holds the engine thread until released, so that the requests sent meanwhile are admitted together. */
+    static CountDownLatch holdEngine(BatchEngine engine) throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1), held = new CountDownLatch(1);
+        Thread.ofVirtual().start(() -> engine.call(() -> {
+            held.countDown();
+            release.await();
+            return null;
+        }));
+        held.await();
+        return release;
     }
 
     static ServerOptions options() {
