@@ -55,6 +55,9 @@ public final class ServeLoadBench {
     private int port;
     private final long deadline;
 
+    /** Below this many decode tokens per client in a phase's window, a rate would be noise, not a measurement. */
+    static final int MIN_DECODE_TOKENS_PER_CLIENT = 8;
+
     /** One streamed request as a client sees it; {@code chunkNanos}: arrival of each content chunk (System.nanoTime). */
     record Run(int status, long ttftNanos, long latencyNanos, int completionTokens, long[] chunkNanos) {}
 
@@ -94,15 +97,20 @@ public final class ServeLoadBench {
                     options.maxBatch(), options.prefillChunk()));
             for (int i = 0; i < 3; i++) streamed(body(i, maxTokens));
             statuses.clear();
+            // Sampled before the RSS baseline: the first sample allocates the bench's read buffer, which stays to the end.
+            double[] before = bandwidth.readBandwidth().samples();
             System.gc();
             long rssBefore = rss();
             long heapBefore = metric("jvm_heap_used_bytes");
-            double[] before = bandwidth.readBandwidth().samples();
             Figures one = phase("1 client", 1);
             Figures many = phase(clients + " clients", clients);
             double[] after = bandwidth.readBandwidth().samples();
-            out.printf("  decode tokens/s: %d clients %.2f vs 1 client %.2f = %.2fx%n", clients, many.decodePerSecond(),
-                    one.decodePerSecond(), many.decodePerSecond() / one.decodePerSecond());
+            if (Double.isNaN(one.decodePerSecond()) || Double.isNaN(many.decodePerSecond())) {
+                out.printf("  decode tokens/s: not measured (see the phases above)%n");
+            } else {
+                out.printf("  decode tokens/s: %d clients %.2f vs 1 client %.2f = %.2fx%n", clients, many.decodePerSecond(),
+                        one.decodePerSecond(), many.decodePerSecond() / one.decodePerSecond());
+            }
             out.printf("  completion tokens per second of phase time (prefill included): %d clients %.2f vs 1 client %.2f = %.2fx%n",
                     clients, many.endToEndPerSecond(), one.endToEndPerSecond(), many.endToEndPerSecond() / one.endToEndPerSecond());
             roofline(llava, before, after, one);
@@ -128,9 +136,10 @@ public final class ServeLoadBench {
         long weights = llava.model().decoder().weights().bytesPerDecodedToken();
         out.printf("  roofline: a decoding step reads %.1f MB of weights (every layer matrix and the LM head, once for all the "
                         + "step's sequences); read bandwidth %.1f GB/s (median of %d streaming reads before and after the load phases; %.1f..%.1f): "
-                        + "at least %.1f ms per step, at most %.2f steps/s; 1 client decoded at %.2f of that%n",
+                        + "at least %.1f ms per step, at most %.2f steps/s; %s%n",
                 weights / 1e6, bandwidth / 1e9, samples.length, samples[0] / 1e9, samples[samples.length - 1] / 1e9, weights / bandwidth * 1e3,
-                bandwidth / weights, one.decodePerSecond() / (bandwidth / weights));
+                bandwidth / weights, Double.isNaN(one.decodePerSecond()) ? "1 client's decoding not measured"
+                        : String.format("1 client decoded at %.2f of that", one.decodePerSecond() / (bandwidth / weights)));
     }
 
     /** {@code n} clients, {@code requests} streamed requests each; prints the figures. */
@@ -172,13 +181,20 @@ public final class ServeLoadBench {
         out.printf("  time to first token p50 %.0f ms, p95 %.0f ms; latency p50 %.0f ms, p95 %.0f ms%n",
                 percentile(runs, Run::ttftNanos, 50), percentile(runs, Run::ttftNanos, 95), percentile(runs, Run::latencyNanos, 50),
                 percentile(runs, Run::latencyNanos, 95));
-        out.printf("  decode: %.0f tokens after first tokens in %.2f s with all %d decoding (%.0f%% of the phase): %.2f tokens/s%n",
-                window.tokens(), window.nanos() / 1e9, n, 100.0 * window.nanos() / wallNanos, window.perSecond());
+        double decodeRate = window.tokens() < MIN_DECODE_TOKENS_PER_CLIENT * n ? Double.NaN : window.perSecond();
+        if (Double.isNaN(decodeRate)) {
+            out.printf("  decode: not measured: %.0f tokens after first tokens while all %d were decoding, fewer than %d per client"
+                    + " (the answers end early: raise --max-tokens or use a model whose answers run longer)%n", window.tokens(), n,
+                    MIN_DECODE_TOKENS_PER_CLIENT);
+        } else {
+            out.printf("  decode: %.0f tokens after first tokens in %.2f s with all %d decoding (%.0f%% of the phase): %.2f tokens/s%n",
+                    window.tokens(), window.nanos() / 1e9, n, 100.0 * window.nanos() / wallNanos, decodeRate);
+        }
         out.printf("  completion tokens per second of phase time (prefill included): %.2f%n", tokens / wall);
         out.printf("  engine: %s%n", engineProfile(engineBefore, engineCounters()));
         out.printf("  CPU: this process (server and clients) used %.2f of the %d cores; load average %s at the start, %s at the end%n",
                 cpuNanos / (double) wallNanos, Runtime.getRuntime().availableProcessors(), loadBefore, loadAverage());
-        return new Figures(window.perSecond(), tokens / wall);
+        return new Figures(decodeRate, tokens / wall);
     }
 
     /** Phase 3: every kind of request a server meets, valid and not, from all clients at once. */
