@@ -3,6 +3,7 @@ package org.adatoken3d.kernels;
 import static org.adatoken3d.kernels.Simd.B_QUARTER;
 import static org.adatoken3d.kernels.Simd.F;
 import static org.adatoken3d.kernels.Simd.F32_LE;
+import static org.adatoken3d.kernels.Simd.I;
 import static org.adatoken3d.kernels.Simd.L;
 import static org.adatoken3d.kernels.Simd.LE;
 
@@ -11,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -76,8 +78,13 @@ final class Q8Weights extends WeightMatrix {
         return scales.get(F32_LE, ((long) row * blocksPerRow + block) * 4);
     }
 
+    /**
+     * Bytes to ints, then ints to floats: on a Zen 1 core this ran the GEMV 10% faster from L2 than the one-step
+     * {@code B2F} conversion.
+     */
     private FloatVector codes(long offset) {
-        return (FloatVector) ByteVector.fromMemorySegment(B_QUARTER, quants, offset, LE).convertShape(VectorOperators.B2F, F, 0);
+        IntVector ints = (IntVector) ByteVector.fromMemorySegment(B_QUARTER, quants, offset, LE).convertShape(VectorOperators.B2I, I, 0);
+        return (FloatVector) ints.convert(VectorOperators.I2F, 0);
     }
 
     @Override
@@ -107,13 +114,45 @@ final class Q8Weights extends WeightMatrix {
         java.util.Arrays.fill(xs, xsOff + cols, xsOff + blocksPerRow * BLOCK, 0f);
     }
 
-    /** Per block: the code·x dot product in a vector, then one FMA with the block's scale; four rows share x. */
+    /**
+     * Per block: the code·x dot product in a vector, then one FMA with the block's scale. With 32 vector registers
+     * four rows share each activation vector; with 16 (AVX2) that loop spills and two rows are faster: on a Zen 1
+     * core 6.2 against 3.2 G weights/s from L2 (one thread). Both sum in the same order, so the bits agree.
+     */
     @Override
     void gemv(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo) {
-        if (B_QUARTER == null) {
-            scalarGemv(x, xOff, y, yOff, rowFrom, rowTo);
-            return;
+        if (B_QUARTER == null) scalarGemv(x, xOff, y, yOff, rowFrom, rowTo);
+        else if (Simd.REGISTERS >= 32) gemvQuarters(x, xOff, y, yOff, rowFrom, rowTo);
+        else gemvHalves(x, xOff, y, yOff, rowFrom, rowTo);
+    }
+
+    /** Two rows at a time, one from each half of the range, each activation vector loaded once for both. */
+    void gemvHalves(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo) {
+        long rowBytes = (long) blocksPerRow * BLOCK;
+        int h = (rowTo - rowFrom) / 2;
+        for (int j = 0; j < h; j++) {
+            int r0 = rowFrom + j, r1 = r0 + h;
+            long o0 = r0 * rowBytes, o1 = r1 * rowBytes;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0;
+            for (int b = 0; b < blocksPerRow; b++) {
+                FloatVector t0 = FloatVector.zero(F), t1 = t0;
+                int c = b * BLOCK;
+                for (int p = 0; p < BLOCK; p += L) {
+                    FloatVector xv = FloatVector.fromArray(F, x, xOff + c + p);
+                    t0 = codes(o0 + c + p).fma(xv, t0);
+                    t1 = codes(o1 + c + p).fma(xv, t1);
+                }
+                a0 = t0.fma(FloatVector.broadcast(F, scale(r0, b)), a0);
+                a1 = t1.fma(FloatVector.broadcast(F, scale(r1, b)), a1);
+            }
+            y[yOff + r0] = Simd.sum(a0);
+            y[yOff + r1] = Simd.sum(a1);
         }
+        if ((rowTo - rowFrom) % 2 != 0) gemvQuarters(x, xOff, y, yOff, rowTo - 1, rowTo);
+    }
+
+    /** Four rows at a time, one from each quarter of the range (see {@link F32Weights#gemv}). */
+    void gemvQuarters(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo) {
         long rowBytes = (long) blocksPerRow * BLOCK;
         long rowScales = (long) blocksPerRow * 4;
         int q = (rowTo - rowFrom) / 4; // one row from each quarter of the range: see F32Weights.gemv

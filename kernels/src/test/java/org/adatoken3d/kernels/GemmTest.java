@@ -68,6 +68,42 @@ class GemmTest {
     }
 
     /**
+     * The GEMV walks two rows at a time on 16-register machines and four on 32-register ones (BF16 and Q8_0); a
+     * machine runs only one of them through {@link Gemm}, so both are called here directly, on odd and even row
+     * ranges, and must give the same bits: they sum each row in the same order.
+     */
+    @Test
+    void gemvRowBlockingsGiveTheSameBits() {
+        SeededCases.run("gemvRowBlockingsGiveTheSameBits", 30, rnd -> {
+            int n = between(rnd, 1, 300), k = between(rnd, 1, 300);
+            TestWeights w = TestWeights.random(rnd, WeightFormat.BF16, n, k, 1f);
+            boolean q8 = rnd.nextBoolean();
+            WeightMatrix matrix = q8 ? w.matrix().toQ8_0() : w.matrix();
+            float[] x = uniform(rnd, k, 1f);
+            float[] xs = new float[matrix.gemvInputLength()];
+            matrix.gemvInput(x, 0, xs, 0);
+            int from = rnd.nextInt(n), to = between(rnd, from + 1, n);
+            float[] halves = uniform(rnd, n, 100f), quarters = halves.clone();
+            if (q8) {
+                ((Q8Weights) matrix).gemvHalves(xs, 0, halves, 0, from, to);
+                ((Q8Weights) matrix).gemvQuarters(xs, 0, quarters, 0, from, to);
+            } else {
+                ((Bf16Weights) matrix).gemvHalves(xs, 0, halves, 0, from, to);
+                ((Bf16Weights) matrix).gemvQuarters(xs, 0, quarters, 0, from, to);
+            }
+            for (int j = 0; j < n; j++) {
+                if (Float.floatToRawIntBits(halves[j]) != Float.floatToRawIntBits(quarters[j])) {
+                    fail(matrix + " rows " + from + ".." + to + ": y[" + j + "] = " + halves[j] + " two rows at a time, "
+                            + quarters[j] + " four at a time");
+                }
+            }
+            float[] expected = new float[n];
+            Gemm.multiply(x, 1, matrix, expected);
+            for (int j = from; j < to; j++) assertEquals(expected[j], halves[j], 0f, matrix + ": y[" + j + "] differs from Gemm's");
+        });
+    }
+
+    /**
      * A server's decoding step: 2 to {@link Gemm#MAX_GEMV_ROWS} rows of A through the multi-row GEMV, in every
      * format, on matrices tall enough to be split over threads and walked in several blocks. Each row of C must have
      * the very bits of a GEMV of that row alone (so a batch of sequences decodes exactly as each does on its own),
