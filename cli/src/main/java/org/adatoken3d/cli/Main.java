@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "Pure-Java inference for 3D LMMs (LLaVA-3D) with AdaToken-3D spatial-token pruning.",
         subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, InspectCommand.class, TokenizeCommand.class,
                 GenerateCommand.class, ForwardCommand.class, AskCommand.class, EvalCommand.class, AnalyzeCommand.class, CalibrateCommand.class,
-                SynthCommand.class, SynthSceneCommand.class, QuantizeCommand.class, BenchCommand.class, ConformanceCommand.class, DevicesCommand.class, ServeCommand.class})
+                SynthCommand.class, SynthSceneCommand.class, QuantizeCommand.class, TuneCommand.class, BenchCommand.class, ConformanceCommand.class, DevicesCommand.class, ServeCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

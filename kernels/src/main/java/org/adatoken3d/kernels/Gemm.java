@@ -22,11 +22,11 @@ public final class Gemm {
 
     /**
      * What the kernels chose for this machine, for benchmark reports: e.g. "256-bit vectors, 16 registers;
-     * GEMM 6x16 tile, kc 256, 16 panels per block; L1d 32 KiB, L2 512 KiB (/sys/devices/system/cpu/cpu0/cache)".
+     * GEMM 6x16 tile, kc 256, 16 panels per block (derived); L1d 32 KiB, L2 512 KiB (/sys/devices/system/cpu/cpu0/cache)".
      */
     public static String machineDescription() {
         CpuCaches caches = CpuCaches.MACHINE;
-        return Simd.F.vectorBitSize() + "-bit vectors, " + Simd.REGISTERS + " registers; GEMM " + GemmPlan.MACHINE + "; L1d "
+        return Simd.F.vectorBitSize() + "-bit vectors, " + Simd.REGISTERS + " registers; GEMM " + GemmPlan.MACHINE + " (" + GemmPlan.MACHINE_SOURCE + "); L1d "
                 + (caches.l1d() >> 10) + " KiB, L2 " + (caches.l2() >> 10) + " KiB (" + caches.source() + ")";
     }
 

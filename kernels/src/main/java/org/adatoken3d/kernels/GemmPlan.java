@@ -1,5 +1,8 @@
 package org.adatoken3d.kernels;
 
+import java.nio.file.Path;
+import java.util.Optional;
+
 /**
  * The shape of {@link PackedGemm}'s work on one machine: the micro-kernel's tile and the cache blocks around it.
  *
@@ -16,7 +19,10 @@ package org.adatoken3d.kernels;
  *   <li><b>blockPanels</b>, the panels packed together: they are swept once per mr rows of A, so they must stay
  *       in L2, with half of it left for A's rows, C and the other thread's lines: packed block ≤ L2/2.
  * </ul>
- * The system property {@value #PROPERTY} overrides any of the three, e.g. {@code -Dadatoken3d.gemm=mr=8,kc=128}.
+ * These rules are a starting point, not an optimum: on the Zen 1 VM kc 1024 beat 256 by 10% (two threads), on the
+ * Zen 5 VM 256 beat 512. {@link GemmTuning} measures candidates and keeps the best per CPU model
+ * ({@link GemmWisdom}); the system property {@value #PROPERTY} overrides any of the three, e.g.
+ * {@code -Dadatoken3d.gemm=mr=8,kc=128}.
  *
  * @param mr          rows of A per micro-kernel call: 4, 6 or 8
  * @param kc          columns of A (and W) per cache block, a positive multiple of 8
@@ -27,8 +33,22 @@ record GemmPlan(int mr, int kc, int blockPanels) {
     /** The micro-kernels that exist; see {@link PackedGemm#tile}. */
     static final int[] TILE_ROWS = {4, 6, 8};
 
-    /** The plan every GEMM of this process uses. */
-    static final GemmPlan MACHINE = withOverrides(forMachine(Simd.REGISTERS, CpuCaches.MACHINE), System.getProperty(PROPERTY));
+    /**
+     * The plan every GEMM of this process uses: the one {@link GemmTuning} measured best on this CPU model if the
+     * wisdom file has it, else the derived one; {@value #PROPERTY} overrides either.
+     */
+    static final GemmPlan MACHINE;
+    /** Where {@link #MACHINE} came from, for reports: "derived", "tuned (FILE)", with "-Dadatoken3d.gemm" where set. */
+    static final String MACHINE_SOURCE;
+
+    static {
+        Path wisdom = GemmWisdom.file();
+        Optional<GemmPlan> tuned = GemmWisdom.read(wisdom, GemmWisdom.machineKey());
+        String override = System.getProperty(PROPERTY);
+        MACHINE = withOverrides(tuned.orElseGet(() -> forMachine(Simd.REGISTERS, CpuCaches.MACHINE)), override);
+        String base = tuned.isPresent() ? "tuned (" + wisdom + ")" : "derived";
+        MACHINE_SOURCE = override == null || override.isBlank() ? base : base + ", -D" + PROPERTY + "=" + override;
+    }
 
     GemmPlan {
         if (mr != 4 && mr != 6 && mr != 8) throw new IllegalArgumentException("GEMM tile rows must be 4, 6 or 8, got " + mr);

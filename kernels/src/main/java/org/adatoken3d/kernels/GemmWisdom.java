@@ -1,0 +1,121 @@
+package org.adatoken3d.kernels;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * GEMM plans measured on a machine ({@link GemmTuning}), kept in a properties file keyed by CPU model and vector
+ * width, like FFTW's wisdom: one line per machine kind, e.g.
+ * {@code AMD\ EPYC\ 256-bit=mr\=6,kc\=1024,panels\=16}. The file is {@value #FILE_PROPERTY} if set, else
+ * {@code $XDG_CONFIG_HOME/adatoken3d/wisdom.properties}, else {@code ~/.config/adatoken3d/wisdom.properties}.
+ */
+final class GemmWisdom {
+    static final String FILE_PROPERTY = "adatoken3d.wisdom";
+    private static final System.Logger LOG = System.getLogger(GemmWisdom.class.getName());
+
+    private GemmWisdom() {}
+
+    static Path file() {
+        String p = System.getProperty(FILE_PROPERTY);
+        if (p != null && !p.isBlank()) return Path.of(p);
+        String xdg = System.getenv("XDG_CONFIG_HOME");
+        Path config = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
+        return config.resolve("adatoken3d").resolve("wisdom.properties");
+    }
+
+    /** What a plan was measured on: the processor model and the vector width the kernels use. */
+    static String machineKey() {
+        return cpuModel() + " " + Simd.F.vectorBitSize() + "-bit";
+    }
+
+    /** The processor's model name as Linux reports it, or the architecture where that is not readable. */
+    static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).strip();
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not Linux, or /proc hidden: machines of one architecture then share an entry.
+        }
+        return System.getProperty("os.arch");
+    }
+
+    /**
+     * The plan stored for {@code key}, if the file has a valid one. A missing file is the usual case; an unreadable
+     * file or a bad entry is logged and ignored, since the derived plan is correct, only slower.
+     */
+    static Optional<GemmPlan> read(Path file, String key) {
+        if (!Files.isRegularFile(file)) return Optional.empty();
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.WARNING, file + ": not readable as GEMM wisdom (" + e.getMessage() + "); using the derived plan");
+            return Optional.empty();
+        }
+        String spec = p.getProperty(key);
+        if (spec == null) return Optional.empty();
+        try {
+            return Optional.of(parse(spec));
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.WARNING, file + ": entry for " + key + " is not a GEMM plan (" + e.getMessage() + "); using the derived plan");
+            return Optional.empty();
+        }
+    }
+
+    /** {@code mr=N,kc=N,panels=N}, all three. */
+    static GemmPlan parse(String spec) {
+        GemmPlan unset = new GemmPlan(4, 8, 1);
+        GemmPlan plan = GemmPlan.withOverrides(unset, spec);
+        for (String key : new String[] {"mr=", "kc=", "panels="}) {
+            if (!spec.contains(key)) throw new IllegalArgumentException("\"" + spec + "\" lacks " + key + "N");
+        }
+        return plan;
+    }
+
+    static String format(GemmPlan plan) {
+        return "mr=" + plan.mr() + ",kc=" + plan.kc() + ",panels=" + plan.blockPanels();
+    }
+
+    /** Refuses a folder (a move would replace an empty one) before minutes of measuring are spent. */
+    static void requireWritable(Path file) throws IOException {
+        if (Files.isDirectory(file)) throw new IOException("it is a folder, not a file");
+    }
+
+    /** Adds or replaces the entry for {@code key}, keeping the others; written to a temporary file, then moved over. */
+    static void write(Path file, String key, GemmPlan plan) throws IOException {
+        requireWritable(file);
+        Properties p = new Properties();
+        if (Files.isRegularFile(file)) {
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                p.load(r);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ": not a properties file (" + e.getMessage() + "); move it away to write new wisdom", e);
+            }
+        }
+        p.setProperty(key, format(plan));
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        try {
+            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                p.store(w, "GEMM plans measured by adatoken3d tune, one per CPU model and vector width");
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
