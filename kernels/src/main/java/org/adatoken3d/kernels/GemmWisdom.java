@@ -14,7 +14,7 @@ import java.util.Properties;
 /**
  * GEMM plans measured on a machine ({@link GemmTuning}), kept in a properties file keyed by CPU model and vector
  * width, like FFTW's wisdom: one line per machine kind, e.g.
- * {@code AMD\ EPYC\ 256-bit=mr\=6,kc\=1024,panels\=16}. The file is {@value #FILE_PROPERTY} if set, else
+ * {@code AMD\ EPYC\ (family\ 23,\ model\ 1)\ 256-bit=mr\=4,kc\=2048,panels\=16}. The file is {@value #FILE_PROPERTY} if set, else
  * {@code $XDG_CONFIG_HOME/adatoken3d/wisdom.properties}, else {@code ~/.config/adatoken3d/wisdom.properties}.
  */
 final class GemmWisdom {
@@ -36,16 +36,25 @@ final class GemmWisdom {
         return cpuModel() + " " + Simd.F.vectorBitSize() + "-bit";
     }
 
-    /** The processor's model name as Linux reports it, or the architecture where that is not readable. */
+    /**
+     * The processor's model name with its family and model numbers, as Linux reports them: VMs name Zen 1 and Zen 5
+     * cores alike "AMD EPYC". The architecture alone where /proc is not readable.
+     */
     static String cpuModel() {
+        String name = null, family = null, model = null;
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).strip();
+                if (line.isBlank()) break; // the first processor is enough
+                String value = line.substring(line.indexOf(':') + 1).strip();
+                if (line.startsWith("model name")) name = value;
+                else if (line.startsWith("cpu family")) family = value;
+                else if (line.matches("model\\s*:.*")) model = value;
             }
         } catch (IOException | RuntimeException e) {
             // Not Linux, or /proc hidden: machines of one architecture then share an entry.
         }
-        return System.getProperty("os.arch");
+        if (name == null) return System.getProperty("os.arch");
+        return family == null || model == null ? name : name + " (family " + family + ", model " + model + ")";
     }
 
     /**
