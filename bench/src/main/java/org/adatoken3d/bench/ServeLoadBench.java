@@ -100,8 +100,8 @@ public final class ServeLoadBench {
             // Sampled before the RSS baseline: the first sample allocates the bench's read buffer, which stays to the end.
             double[] before = bandwidth.readBandwidth().samples();
             System.gc();
-            long rssBefore = rss();
-            long heapBefore = metric("jvm_heap_used_bytes");
+            long rssBefore = rss(), anonBefore = metric("process_resident_anonymous_bytes"), fileBefore = metric("process_resident_file_bytes");
+            long heapBefore = metric("jvm_heap_used_bytes"), committedBefore = metric("jvm_heap_committed_bytes");
             Figures one = phase("1 client", 1);
             Figures many = phase(clients + " clients", clients);
             double[] after = bandwidth.readBandwidth().samples();
@@ -122,6 +122,10 @@ public final class ServeLoadBench {
             long rssAfter = rss();
             out.printf("  server RSS: %.1f MiB before the load phases, %.1f MiB after; Java heap in use after a GC: %.1f MiB before, %.1f MiB after%n",
                     rssBefore / 1048576.0, rssAfter / 1048576.0, heapBefore / 1048576.0, metric("jvm_heap_used_bytes") / 1048576.0);
+            out.printf("    of the RSS, anonymous (heap, native, stacks) %.1f -> %.1f MiB, with the heap the JVM holds %.1f -> %.1f MiB;"
+                    + " mapped weight pages %.1f -> %.1f MiB (clean file pages read so far)%n",
+                    anonBefore / 1048576.0, metric("process_resident_anonymous_bytes") / 1048576.0, committedBefore / 1048576.0,
+                    metric("jvm_heap_committed_bytes") / 1048576.0, fileBefore / 1048576.0, metric("process_resident_file_bytes") / 1048576.0);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException e) {

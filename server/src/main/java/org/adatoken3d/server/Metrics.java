@@ -94,9 +94,14 @@ final class Metrics {
         out.append("# HELP adatoken3d_decode_tokens_per_second tokens decoded per second of decoding steps\n"
                 + "# TYPE adatoken3d_decode_tokens_per_second gauge\nadatoken3d_decode_tokens_per_second ")
                 .append(nanos == 0 ? "0" : String.format(java.util.Locale.ROOT, "%.2f", stepRows.sum() / (nanos / 1e9))).append('\n');
-        line(out, "process_resident_memory_bytes", "gauge", "resident set size of the server process", residentBytes());
+        line(out, "process_resident_memory_bytes", "gauge", "resident set size of the server process", residentBytes("VmRSS:"));
+        line(out, "process_resident_anonymous_bytes", "gauge", "of which anonymous memory: the Java heap, native buffers, thread stacks",
+                residentBytes("RssAnon:"));
+        line(out, "process_resident_file_bytes", "gauge", "of which pages of mapped files: the weights read so far (clean, the kernel may drop them)",
+                residentBytes("RssFile:"));
         Runtime rt = Runtime.getRuntime();
         line(out, "jvm_heap_used_bytes", "gauge", "Java heap in use", rt.totalMemory() - rt.freeMemory());
+        line(out, "jvm_heap_committed_bytes", "gauge", "Java heap the JVM holds from the OS (resident once touched)", rt.totalMemory());
         return out.toString();
     }
 
@@ -109,11 +114,11 @@ final class Metrics {
                 .append(name).append(' ').append(value).append('\n');
     }
 
-    /** VmRSS from /proc/self/status; -1 where there is none (not Linux). */
-    static long residentBytes() {
+    /** A field of /proc/self/status in kB (VmRSS:, RssAnon:, RssFile:), as bytes; -1 where there is none (not Linux). */
+    static long residentBytes(String field) {
         try {
             for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (l.startsWith("VmRSS:")) return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
+                if (l.startsWith(field)) return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
             }
         } catch (IOException | RuntimeException e) {
             return -1;
