@@ -68,9 +68,10 @@ class GemmTest {
     }
 
     /**
-     * The GEMV walks two rows at a time on 16-register machines and four on 32-register ones (BF16 and Q8_0); a
-     * machine runs only one of them through {@link Gemm}, so both are called here directly, on odd and even row
-     * ranges, and must give the same bits: they sum each row in the same order.
+     * The GEMV walks two rows at a time on 16-register machines and four on 32-register ones (BF16 and Q8_0), and
+     * BF16's two-row GEMV one or two weight rows at a time; a machine runs only one of each through {@link Gemm}, so
+     * both are called here directly, on odd and even row ranges, and must give the same bits: they sum each row in
+     * the same order.
      */
     @Test
     void gemvRowBlockingsGiveTheSameBits() {
@@ -100,6 +101,22 @@ class GemmTest {
             float[] expected = new float[n];
             Gemm.multiply(x, 1, matrix, expected);
             for (int j = from; j < to; j++) assertEquals(expected[j], halves[j], 0f, matrix + ": y[" + j + "] differs from Gemm's");
+            if (!q8) {
+                // Two activation rows: one weight row at a time (16 registers) or two (32).
+                int stride = (matrix.gemvInputLength() + 15) & ~15;
+                float[] x2 = uniform(rnd, 2 * k, 1f), xs2 = new float[2 * stride];
+                matrix.gemvInput(x2, 0, xs2, 0);
+                matrix.gemvInput(x2, k, xs2, stride);
+                float[] single = uniform(rnd, 2 * n, 100f), pairs = single.clone();
+                ((Bf16Weights) matrix).gemv2Single(xs2, 0, stride, single, 0, n, from, to);
+                ((Bf16Weights) matrix).gemv2Pairs(xs2, 0, stride, pairs, 0, n, from, to);
+                for (int j = 0; j < 2 * n; j++) {
+                    if (Float.floatToRawIntBits(single[j]) != Float.floatToRawIntBits(pairs[j])) {
+                        fail(matrix + " two rows, weight rows " + from + ".." + to + ": y[" + j + "] = " + single[j]
+                                + " one weight row at a time, " + pairs[j] + " two at a time");
+                    }
+                }
+            }
         });
     }
 
