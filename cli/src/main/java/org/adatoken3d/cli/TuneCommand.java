@@ -2,6 +2,9 @@ package org.adatoken3d.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.adatoken3d.kernels.GemmTuning;
@@ -35,7 +38,7 @@ final class TuneCommand implements Callable<Integer> {
         try {
             r = GemmTuning.tune(file, msg -> System.err.println("tune: " + msg));
         } catch (IOException e) {
-            throw new UserException(file + ": could not write the wisdom file: " + e.getMessage());
+            throw new UserException(file + ": could not write the wisdom file: " + reason(e));
         }
         double derived = r.timings().stream().filter(GemmTuning.Timing::derived).findFirst().orElseThrow().gflops();
         out.println("GEMM F32, 1470 x 2048 x 4096, median of 3 interleaved rounds (" + r.machine() + ")");
@@ -47,5 +50,14 @@ final class TuneCommand implements Callable<Integer> {
         out.println("wrote " + r.best().plan() + " for \"" + r.machine() + "\" to " + r.file() + "; later processes use it");
         out.flush();
         return 0;
+    }
+
+    /** The file system's reason in words, with the path it concerns where that is not the wisdom file itself. */
+    private static String reason(IOException e) {
+        if (!(e instanceof FileSystemException f)) return e.getMessage();
+        String why = f instanceof AccessDeniedException ? "permission denied"
+                : f instanceof NoSuchFileException ? "no such file or folder"
+                : f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
+        return f.getFile() != null ? f.getFile() + ": " + why : why;
     }
 }

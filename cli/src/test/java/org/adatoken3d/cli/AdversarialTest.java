@@ -127,6 +127,8 @@ class AdversarialTest {
             new Case("synth", "--preset must be one of", "synth", "--preset", "huge", "--out", "@D/new"),
             new Case("synth", "--out @D/model: the folder is not empty; give --force", "synth", "--preset", "tiny", "--out", "@D/model"),
             new Case("synth", "--layers must be at least 1, got 0", "synth", "--preset", "tiny", "--layers", "0", "--out", "@D/new"),
+            new Case("tune", "@D/model: could not write the wisdom file: it is a folder, not a file", "tune", "--wisdom", "@D/model"),
+            new Case("tune", "could not write the wisdom file: /proc/self/adatoken3d", "tune", "--wisdom", "/proc/self/adatoken3d/wisdom.properties"),
             new Case("quantize", "--out @D/model: the folder is not empty; give --force", "quantize", "--model", "@D/model", "--out", "@D/model"),
             new Case("quantize", "--out @D/model: would replace @D/model, which this command reads", "quantize", "--model", "@D/model",
                     "--out", "@D/model", "--force"),

@@ -67,6 +67,11 @@ record GemmPlan(int mr, int kc, int blockPanels) {
 
     /** {@code spec}: comma-separated {@code mr=N}, {@code kc=N}, {@code panels=N}, each optional; null or blank keeps the plan. */
     static GemmPlan withOverrides(GemmPlan plan, String spec) {
+        return withOverrides(plan, spec, "-D" + PROPERTY + "=" + spec);
+    }
+
+    /** As {@link #withOverrides(GemmPlan, String)}, errors naming the spec as {@code label}. */
+    static GemmPlan withOverrides(GemmPlan plan, String spec, String label) {
         if (spec == null || spec.isBlank()) return plan;
         int mr = plan.mr, kc = plan.kc, panels = plan.blockPanels;
         for (String part : spec.split(",")) {
@@ -77,12 +82,12 @@ record GemmPlan(int mr, int kc, int blockPanels) {
             } catch (NumberFormatException e) {
                 value = -1;
             }
-            if (value < 0) throw new IllegalArgumentException("-D" + PROPERTY + "=" + spec + ": expected mr=N, kc=N or panels=N, got \"" + part.trim() + "\"");
+            if (value < 0) throw new IllegalArgumentException(label + ": expected mr=N, kc=N or panels=N, got \"" + part.trim() + "\"");
             switch (kv[0].trim()) {
                 case "mr" -> mr = value;
                 case "kc" -> kc = value;
                 case "panels" -> panels = value;
-                default -> throw new IllegalArgumentException("-D" + PROPERTY + "=" + spec + ": unknown key \"" + kv[0].trim() + "\" (mr, kc, panels)");
+                default -> throw new IllegalArgumentException(label + ": unknown key \"" + kv[0].trim() + "\" (mr, kc, panels)");
             }
         }
         return new GemmPlan(mr, kc, panels);

@@ -83,7 +83,7 @@ final class GemmWisdom {
     /** {@code mr=N,kc=N,panels=N}, all three. */
     static GemmPlan parse(String spec) {
         GemmPlan unset = new GemmPlan(4, 8, 1);
-        GemmPlan plan = GemmPlan.withOverrides(unset, spec);
+        GemmPlan plan = GemmPlan.withOverrides(unset, spec, "\"" + spec + "\"");
         for (String key : new String[] {"mr=", "kc=", "panels="}) {
             if (!spec.contains(key)) throw new IllegalArgumentException("\"" + spec + "\" lacks " + key + "N");
         }
@@ -94,9 +94,15 @@ final class GemmWisdom {
         return "mr=" + plan.mr() + ",kc=" + plan.kc() + ",panels=" + plan.blockPanels();
     }
 
-    /** Refuses a folder (a move would replace an empty one) before minutes of measuring are spent. */
+    /**
+     * Refuses a folder (a move would replace an empty one) or a file in a folder that cannot be written, before the
+     * measuring is spent; creates the folder where it is missing.
+     */
     static void requireWritable(Path file) throws IOException {
         if (Files.isDirectory(file)) throw new IOException("it is a folder, not a file");
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        if (!Files.isWritable(dir)) throw new IOException("its folder " + dir + " is not writable");
     }
 
     /** Adds or replaces the entry for {@code key}, keeping the others; written to a temporary file, then moved over. */
@@ -112,7 +118,6 @@ final class GemmWisdom {
         }
         p.setProperty(key, format(plan));
         Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
         try {
             try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
