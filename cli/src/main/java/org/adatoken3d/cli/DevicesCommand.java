@@ -20,7 +20,7 @@ final class DevicesCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         boolean tornado = false;
         for (BackendProvider p : Backends.providers()) {
-            tornado |= p.name().equals("tornado");
+            tornado |= p.name().equals(Backends.TORNADO);
             List<String> devices = p.devices();
             if (devices.isEmpty()) {
                 out.printf("%-10s (none: %s)%n", p.name(), p.unavailableReason());
@@ -31,8 +31,7 @@ final class DevicesCommand implements Runnable {
             }
         }
         if (!tornado) {
-            out.printf("%-10s (none: not in this build; install a TornadoVM SDK 5.2.x (JDK 25 build), set TORNADOVM_HOME and"
-                    + " rebuild; see kernels-tornado/README.md)%n", "tornado");
+            out.printf("%-10s (none: not in this build; %s)%n", Backends.TORNADO, Backends.TORNADO_HINT);
         }
         out.flush();
     }

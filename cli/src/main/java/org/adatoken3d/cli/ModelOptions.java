@@ -31,8 +31,8 @@ final class ModelOptions {
     boolean q4;
 
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEVICE",
-            description = "Where the decoder layers run: cpu (Vector API) or opencl[:N] (device N of ./adatoken3d devices; "
-                    + "needs the OpenCL backend module and an OpenCL driver). Default: ${DEFAULT-VALUE}.")
+            description = "Where the decoder layers run: cpu (Vector API), opencl[:N] or tornado[:N] (device N of ./adatoken3d "
+                    + "devices; opencl needs an OpenCL driver, tornado a build with TORNADOVM_HOME set). Default: ${DEFAULT-VALUE}.")
     String device;
 
     @Option(names = "--kv-budget", paramLabel = "GiB", converter = Ranges.Positive.class,

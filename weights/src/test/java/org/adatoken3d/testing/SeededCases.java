@@ -24,7 +24,15 @@ public final class SeededCases {
 
     /** Runs {@code count} cases of {@code property}; on the first failure throws with the case's seed. */
     public static void run(String property, int count, Case check) {
-        int ran = forEachCase(property, count, check);
+        run(null, property, count, check);
+    }
+
+    /**
+     * As {@link #run(String, int, Case)} for a property declared in an abstract test class: the replay command names
+     * {@code testClass}, the concrete class Surefire can run, in place of the class that declares the method.
+     */
+    public static void run(Class<?> testClass, String property, int count, Case check) {
+        int ran = forEachCase(testClass, property, count, check);
         if (ran == 0) {
             throw new AssertionError("property " + property + " has no case with seed " + System.getProperty("adatoken3d.case")
                     + " among its " + cases(count) + " cases (base seed " + System.getProperty("adatoken3d.seed", "default") + ")");
@@ -36,10 +44,10 @@ public final class SeededCases {
      * none when {@code -Dadatoken3d.case} names a seed these cases lack; a failure is reported as by {@code run}.
      */
     public static void draw(String what, int count, Case draw) {
-        forEachCase(what, count, draw);
+        forEachCase(null, what, count, draw);
     }
 
-    private static int forEachCase(String property, int count, Case check) {
+    private static int forEachCase(Class<?> testClass, String property, int count, Case check) {
         long base = parseSeed(System.getProperty("adatoken3d.seed", Long.toString(DEFAULT_BASE_SEED)));
         String only = System.getProperty("adatoken3d.case");
         int cases = cases(count);
@@ -53,7 +61,7 @@ public final class SeededCases {
             } catch (Throwable failure) {
                 String replay = String.format(
                         "property %s failed at case %d of %d, seed 0x%x%n  replay: ./run-tests -Dtest='%s' -Dsurefire.failIfNoSpecifiedTests=false -Dadatoken3d.case=0x%x%n  cause: %s",
-                        property, i, cases, seed, callerTest(), seed, failure);
+                        property, i, cases, seed, callerTest(testClass), seed, failure);
                 System.err.println(replay);
                 throw new AssertionError(replay, failure);
             }
@@ -83,13 +91,14 @@ public final class SeededCases {
         return n;
     }
 
-    private static String callerTest() {
+    private static String callerTest(Class<?> testClass) {
         for (StackTraceElement e : Thread.currentThread().getStackTrace()) {
             String c = e.getClassName();
             if (!c.equals(SeededCases.class.getName()) && !c.startsWith("java.")) {
                 String simple = c.substring(c.lastIndexOf('.') + 1);
                 int inner = simple.indexOf('$');
-                return (inner < 0 ? simple : simple.substring(0, inner)) + "#" + e.getMethodName().replaceAll("^lambda\\$(.*)\\$\\d+$", "$1");
+                String declaring = inner < 0 ? simple : simple.substring(0, inner);
+                return (testClass != null ? testClass.getSimpleName() : declaring) + "#" + e.getMethodName().replaceAll("^lambda\\$(.*)\\$\\d+$", "$1");
             }
         }
         return "?";

@@ -60,4 +60,15 @@ class SeededCasesTest {
         }));
         assertTrue(e.getMessage().contains(String.format("seed 0x%x", SeededCases.caseSeed(SeededCases.DEFAULT_BASE_SEED, 0))), e.getMessage());
     }
+
+    /** Stands for a concrete test class whose properties an abstract class declares. */
+    private static final class ConcreteKernelsTest {}
+
+    @Test
+    void aFailureInAnInheritedPropertyReplaysTheConcreteClass() {
+        AssertionError e = assertThrows(AssertionError.class, () -> SeededCases.run(ConcreteKernelsTest.class, "inherited", 5, r -> {
+            throw new IllegalStateException("boom");
+        }));
+        assertTrue(e.getMessage().contains("-Dtest='ConcreteKernelsTest#aFailureInAnInheritedPropertyReplaysTheConcreteClass'"), e.getMessage());
+    }
 }

@@ -45,8 +45,16 @@ public final class Backends {
             }
             return p.open(i);
         }
-        throw new EngineArgumentException("device", spec + ": unknown backend '" + name + "'; this build has " + String.join(", ", known));
+        String hint = name.equals(TORNADO) && !known.contains(TORNADO) ? "; to get tornado, " + TORNADO_HINT : "";
+        throw new EngineArgumentException("device", spec + ": unknown backend '" + name + "'; this build has " + String.join(", ", known) + hint);
     }
+
+    /** The provider name of the optional module {@code kernels-tornado}. */
+    public static final String TORNADO = "tornado";
+
+    /** How to get the TornadoVM backend into a build made without it: its jars are not on Maven Central. */
+    public static final String TORNADO_HINT = "install a TornadoVM SDK 5.2.x (JDK 25 build), set TORNADOVM_HOME and rebuild"
+            + " (see kernels-tornado/README.md)";
 
     /** The Vector API backend: always present, one device. */
     private static final class CpuProvider implements BackendProvider {
