@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "Benchmarks that print figures, with peers measured in the same run shown as ratios.",
         subcommands = {BenchKernelsCommand.class, BenchPrefillCommand.class, BenchDecodeCommand.class, BenchPruneCommand.class,
-                BenchQualityCommand.class, BenchServeCommand.class, BenchAskCommand.class})
+                BenchQualityCommand.class, BenchServeCommand.class, BenchAskCommand.class, BenchHotspotsCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
