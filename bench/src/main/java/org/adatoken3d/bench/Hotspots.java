@@ -31,6 +31,7 @@ public record Hotspots(Path file, long samples, long interpreted, Duration span,
 
     /** Reads every {@code jdk.ExecutionSample} event of {@code file}. */
     public static Hotspots read(Path file) {
+        if (Files.isDirectory(file)) throw new InvalidFileException(file, "is a folder, not a .jfr recording");
         if (!Files.isRegularFile(file)) throw new InvalidFileException(file, "no such file (a .jfr recording is expected)");
         Map<String, Long> byClass = new HashMap<>(), byMethod = new HashMap<>();
         long samples = 0, interpreted = 0;

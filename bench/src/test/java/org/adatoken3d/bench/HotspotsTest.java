@@ -61,6 +61,8 @@ class HotspotsTest {
         assertTrue(e.getMessage().startsWith(junk + ": not a readable Java Flight Recorder file"), e.getMessage());
         InvalidFileException missing = assertThrows(InvalidFileException.class, () -> Hotspots.read(dir.resolve("absent.jfr")));
         assertTrue(missing.getMessage().contains("absent.jfr: no such file"), missing.getMessage());
+        InvalidFileException folder = assertThrows(InvalidFileException.class, () -> Hotspots.read(dir));
+        assertTrue(folder.getMessage().endsWith(dir + ": is a folder, not a .jfr recording"), folder.getMessage());
     }
 
     @Test
