@@ -11,8 +11,9 @@ import picocli.CommandLine.Parameters;
                 "",
                 "Reads a Java Flight Recorder file and charges each execution sample to the innermost engine method on its "
                 + "stack, summed by class, which names the stage (PackedGemm: the GEMM; Attention; RmsNorm; Rope; Transpose "
-                + "and *Weights: packing and weight conversion; ...). Record any command as follows:",
-                "  ADATOKEN3D_JAVA_OPTS=-XX:StartFlightRecording=filename=run.jfr,settings=profile ./adatoken3d COMMAND ...",
+                + "and *Weights: packing and weight conversion; ...).",
+                "Record any command like this (add ,settings=profile after the file name to sample twice as often):",
+                "  ADATOKEN3D_JAVA_OPTS=-XX:StartFlightRecording=filename=r.jfr ./adatoken3d ...",
                 "Threads parked or waiting on I/O are not sampled, so the shares are of the time spent computing."})
 final class BenchHotspotsCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "RUN.jfr", description = "The recording.")
