@@ -36,6 +36,7 @@ class HotspotsTest {
         Path file = dir.resolve("gemm.jfr");
         try (Recording r = new Recording()) {
             r.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
+            r.enable("jdk.ActiveSetting"); // as the default and profile settings do: it carries the sampling period
             r.start();
             long end = System.nanoTime() + 2_000_000_000L;
             while (System.nanoTime() < end) Gemm.multiply(a, m, matrix, c);
@@ -48,10 +49,15 @@ class HotspotsTest {
         assertEquals("kernels.PackedGemm", top.name(), h.classes().toString());
         assertTrue(h.share(top) > 0.5, h.classes().toString());
         assertTrue(h.methods().getFirst().name().startsWith("kernels.PackedGemm.kernel"), h.methods().toString());
+        assertEquals(Duration.ofMillis(10), h.period());
+        // The thread that ran the loop spent the two seconds computing, bar the pool's hand-offs.
+        double busiest = h.threads().stream().mapToDouble(h::busy).max().orElse(0);
+        assertTrue(busiest > 0.4 && busiest <= 1.0, h.threads() + " over " + h.span());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         h.print(new PrintStream(out, true, StandardCharsets.UTF_8), 3);
         String text = out.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("by method (top 3 of " + h.methods().size() + ")") && text.contains("kernels.PackedGemm"), text);
+        assertTrue(text.contains("by thread (running Java: samples x the 10 ms period"), text);
     }
 
     @Test
@@ -76,5 +82,15 @@ class HotspotsTest {
         }
         InvalidFileException e = assertThrows(InvalidFileException.class, () -> Hotspots.read(file));
         assertTrue(e.getMessage().contains("has no execution samples: record with -XX:StartFlightRecording"), e.getMessage());
+    }
+
+    @Test
+    void periodsAreReadAsJfrWritesThem() {
+        assertEquals(Duration.ofMillis(20), Hotspots.parsePeriod("20 ms"));
+        assertEquals(Duration.ofSeconds(1), Hotspots.parsePeriod("1 s"));
+        assertEquals(Duration.ofNanos(500_000), Hotspots.parsePeriod("500 us"));
+        assertEquals(null, Hotspots.parsePeriod("everyChunk"));
+        assertEquals(null, Hotspots.parsePeriod("10 parsecs"));
+        assertEquals(null, Hotspots.parsePeriod(null));
     }
 }

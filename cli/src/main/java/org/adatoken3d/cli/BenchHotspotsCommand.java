@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
                 + "and *Weights: packing and weight conversion; ...).",
                 "Record any command like this (add ,settings=profile after the file name to sample twice as often):",
                 "  ADATOKEN3D_JAVA_OPTS=-XX:StartFlightRecording=filename=r.jfr ./adatoken3d ...",
-                "Threads parked or waiting on I/O are not sampled, so the shares are of the time spent computing."})
+                "Threads parked or waiting on I/O are not sampled, so the shares are of the time spent computing; per thread, "
+                + "samples times the sampling period over the span is the share of the run it spent running Java, the rest it waited."})
 final class BenchHotspotsCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "RUN.jfr", description = "The recording.")
     Path recording;
