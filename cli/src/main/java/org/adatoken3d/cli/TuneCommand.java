@@ -2,12 +2,14 @@ package org.adatoken3d.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.adatoken3d.kernels.GemmTuning;
+import org.adatoken3d.weights.AtomicFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,7 +38,9 @@ final class TuneCommand implements Callable<Integer> {
         out.flush();
         GemmTuning.Result r;
         try {
-            r = GemmTuning.tune(file, msg -> System.err.println("tune: " + msg));
+            GemmTuning.requireWritable(file);
+            r = GemmTuning.tune(msg -> System.err.println("tune: " + msg));
+            AtomicFiles.write(file, GemmTuning.wisdomWith(file, r).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UserException(file + ": could not write the wisdom file: " + reason(e));
         }
@@ -47,7 +51,7 @@ final class TuneCommand implements Callable<Integer> {
             String note = t.derived() && t == r.best() ? "  (derived, fastest)" : t.derived() ? "  (derived)" : t == r.best() ? "  <- fastest" : "";
             out.printf("  %-26s %9.1f %9.2fx%s%n", t.plan(), t.gflops(), t.gflops() / derived, note);
         }
-        out.println("wrote " + r.best().plan() + " for \"" + r.machine() + "\" to " + r.file() + "; later processes use it");
+        out.println("wrote " + r.best().plan() + " for \"" + r.machine() + "\" to " + file + "; later processes use it");
         out.flush();
         return 0;
     }

@@ -22,6 +22,9 @@ class TuneCommandTest {
         String text = Files.readString(file);
         assertTrue(text.contains("Some\\ Other\\ CPU\\ 512-bit=mr\\=8,kc\\=256,panels\\=32"), text);
         assertTrue(text.contains(plan.replace("=", "\\=")), text);
+        try (var files = Files.list(dir)) {
+            assertEquals(java.util.List.of(file), files.toList(), "no temporary file left beside it");
+        }
     }
 
     @Test

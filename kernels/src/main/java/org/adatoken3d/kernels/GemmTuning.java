@@ -32,14 +32,13 @@ public final class GemmTuning {
     /**
      * @param machine what the plan is keyed by: CPU model and vector width
      * @param timings every candidate, in the order timed
-     * @param best    the fastest, as written to the file
-     * @param file    the wisdom file written
+     * @param best    the fastest, the plan to keep
      */
-    public record Result(String machine, List<Timing> timings, Timing best, Path file) {}
+    public record Result(String machine, List<Timing> timings, Timing best) {}
 
     private GemmTuning() {}
 
-    /** Where {@link #tune} writes and every process reads. */
+    /** Where the wisdom goes by default and every process reads it. */
     public static Path wisdomFile() {
         return GemmWisdom.file();
     }
@@ -49,12 +48,19 @@ public final class GemmTuning {
         return GemmWisdom.format(GemmPlan.MACHINE);
     }
 
-    /** Times the candidates (about 20 s on two cores), writes the fastest for this machine to {@code file}. */
-    public static Result tune(Path file, Consumer<String> progress) throws IOException {
+    /** Refuses a wisdom file that could not be written, before the measuring is spent; creates its folder if missing. */
+    public static void requireWritable(Path file) throws IOException {
         GemmWisdom.requireWritable(file);
-        Result r = measure(1470, 2048, 4096, progress);
-        GemmWisdom.write(file, r.machine(), GemmWisdom.parse(r.best().plan()));
-        return new Result(r.machine(), r.timings(), r.best(), file);
+    }
+
+    /** Times the candidates (about 20 s on two cores). */
+    public static Result tune(Consumer<String> progress) {
+        return measure(1470, 2048, 4096, progress);
+    }
+
+    /** The wisdom file's new text: {@code file}'s entries with this machine's set to the fastest plan of {@code r}. */
+    public static String wisdomWith(Path file, Result r) throws IOException {
+        return GemmWisdom.updated(file, r.machine(), GemmWisdom.parse(r.best().plan()));
     }
 
     static Result measure(int m, int n, int k, Consumer<String> progress) {
@@ -86,7 +92,7 @@ public final class GemmTuning {
             timings.add(t);
             if (best == null || t.gflops() > best.gflops()) best = t;
         }
-        return new Result(GemmWisdom.machineKey(), List.copyOf(timings), best, null);
+        return new Result(GemmWisdom.machineKey(), List.copyOf(timings), best);
     }
 
     static List<GemmPlan> candidates(GemmPlan derived) {

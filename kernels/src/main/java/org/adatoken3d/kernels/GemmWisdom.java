@@ -2,12 +2,10 @@ package org.adatoken3d.kernels;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -105,9 +103,11 @@ final class GemmWisdom {
         if (!Files.isWritable(dir)) throw new IOException("its folder " + dir + " is not writable");
     }
 
-    /** Adds or replaces the entry for {@code key}, keeping the others; written to a temporary file, then moved over. */
-    static void write(Path file, String key, GemmPlan plan) throws IOException {
-        requireWritable(file);
+    /**
+     * The text of {@code file} with the entry for {@code key} added or replaced and the others kept; the caller writes
+     * it (the command line replaces the file whole, as it writes every file).
+     */
+    static String updated(Path file, String key, GemmPlan plan) throws IOException {
         Properties p = new Properties();
         if (Files.isRegularFile(file)) {
             try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -117,19 +117,8 @@ final class GemmWisdom {
             }
         }
         p.setProperty(key, format(plan));
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try {
-            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                p.store(w, "GEMM plans measured by adatoken3d tune, one per CPU model and vector width");
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        StringWriter text = new StringWriter();
+        p.store(text, "GEMM plans measured by adatoken3d tune, one per CPU model and vector width");
+        return text.toString();
     }
 }
