@@ -127,7 +127,7 @@ public record Hotspots(Path file, long samples, long interpreted, Duration span,
         return (double) s.samples() / samples;
     }
 
-    /** The two tables, the methods cut to the {@code top} largest. */
+    /** The tables by class, method (cut to the {@code top} largest) and thread. */
     public void print(PrintStream out, int top) {
         out.printf("%s: %d execution samples over %.1f s; %.1f%% in interpreted code (JIT warm-up, at least)%n", file, samples,
                 span.toMillis() / 1000.0, 100.0 * interpreted / samples);

@@ -69,9 +69,9 @@ public abstract class BackendKernelsTest {
         if (backend != null) backend.close();
     }
 
-    /** A property's name for failure messages: the backend's test class and the property. */
-    private String property(String name) {
-        return getClass().getSimpleName() + "." + name;
+    /** Runs a seeded property under the backend test class's name, whose replay command is the one Surefire can run. */
+    private void cases(String name, int count, SeededCases.Case check) {
+        SeededCases.run(getClass(), getClass().getSimpleName() + "." + name, count, check);
     }
 
     /** Random weights stored in {@code format}, and the f32 values they stand for. */
@@ -126,7 +126,7 @@ public abstract class BackendKernelsTest {
      */
     @Test
     void gemmMatchesReferenceForEveryStoredFormat() {
-        SeededCases.run(getClass(), property("gemmMatchesReference"), 45, r -> {
+        cases("gemmMatchesReference", 45, r -> {
             WeightFormat format = new WeightFormat[] {WeightFormat.F32, WeightFormat.F16, WeightFormat.BF16}[r.nextInt(3)];
             int m = r.nextInt(3) == 0 ? 1 : between(r, 2, 70), n = between(r, 1, 140), k = between(r, 1, 150);
             Stored w = Stored.random(r, format, n, k);
@@ -162,7 +162,7 @@ public abstract class BackendKernelsTest {
     /** The sum of squares in f32 is within γ_dim of exact; sqrt, the reciprocal and two products add a few u. */
     @Test
     void rmsNormMatchesReferenceAlsoInPlace() {
-        SeededCases.run(getClass(), property("rmsNormMatchesReference"), 30, r -> {
+        cases("rmsNormMatchesReference", 30, r -> {
             int rows = between(r, 1, 12), dim = between(r, 1, 300);
             float[] x = uniform(r, rows * dim, r.nextBoolean() ? 1f : 30f), w = uniform(r, dim, 2f);
             float eps = r.nextBoolean() ? 1e-5f : 1e-6f;
@@ -181,7 +181,7 @@ public abstract class BackendKernelsTest {
     /** Each rotated value is two f32 products and a sum of cos/sin within an ulp of exact: a few u of |x1| + |x2|. */
     @Test
     void ropeMatchesReferenceForBothStylesAtAnyPositions() {
-        SeededCases.run(getClass(), property("ropeMatchesReference"), 30, r -> {
+        cases("ropeMatchesReference", 30, r -> {
             int rows = between(r, 1, 10), heads = between(r, 1, 4), headDim = 2 * between(r, 1, 40);
             RopeStyle style = r.nextBoolean() ? RopeStyle.ROTATE_HALF : RopeStyle.INTERLEAVED;
             double theta = r.nextBoolean() ? 10000 : 1e6;
@@ -205,7 +205,7 @@ public abstract class BackendKernelsTest {
     /** silu·mul: exp within a few ulp, then a division, a sum and a product: 8 u of |g·u| suffices. Sums are exact. */
     @Test
     void siluMulAddAndBiasMatchReference() {
-        SeededCases.run(getClass(), property("elementwiseMatchesReference"), 30, r -> {
+        cases("elementwiseMatchesReference", 30, r -> {
             int rows = between(r, 1, 9), cols = between(r, 1, 200), n = rows * cols;
             float[] g = uniform(r, n, 8f), u = uniform(r, n, 2f), bias = uniform(r, cols, 1f);
             Tensor gt = upload(g, rows, cols), ut = upload(u, rows, cols);
@@ -237,7 +237,7 @@ public abstract class BackendKernelsTest {
             }
             return;
         }
-        SeededCases.run(getClass(), property("geluMulMatchesReference"), 30, r -> {
+        cases("geluMulMatchesReference", 30, r -> {
             int rows = between(r, 1, 9), cols = between(r, 1, 200), n = rows * cols;
             float[] g = uniform(r, n, 6f), u = uniform(r, n, 2f);
             for (GeluForm form : GeluForm.values()) {
@@ -257,7 +257,7 @@ public abstract class BackendKernelsTest {
 
     @Test
     void gatherAndCopyRowsMoveWholeRows() {
-        SeededCases.run(getClass(), property("rowMovesAreExact"), 20, r -> {
+        cases("rowMovesAreExact", 20, r -> {
             int rows = between(r, 1, 30), cols = between(r, 1, 50);
             float[] x = uniform(r, rows * cols, 1f);
             int[] keep = java.util.stream.IntStream.range(0, rows).filter(i -> r.nextBoolean()).toArray();
@@ -346,7 +346,7 @@ public abstract class BackendKernelsTest {
 
     @Test
     void kvAppendLaysOutTheCacheHeadMajor() {
-        SeededCases.run(getClass(), property("kvAppendLayout"), 15, r -> {
+        cases("kvAppendLayout", 15, r -> {
             Problem p = Problem.random(r);
             KvLayer cache = fill(p, r);
             float[] keys = download(cache.keys(), p.shape().kvHeads() * p.capacity());
@@ -368,7 +368,7 @@ public abstract class BackendKernelsTest {
 
     @Test
     void attentionAndContributionMatchReference() {
-        SeededCases.run(getClass(), property("attentionMatchesReference"), 40, r -> {
+        cases("attentionMatchesReference", 40, r -> {
             Problem p = Problem.random(r);
             AttentionShape s = p.shape();
             KvLayer cache = fill(p, r);
