@@ -43,7 +43,10 @@ import picocli.CommandLine.Model.CommandSpec;
                     + " beside them), an index file, or a single .safetensors file."
         })
 public final class InspectCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Made on first use: picocli makes every command object to list them, and Jackson takes a third of a start. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     @Spec CommandSpec spec;
 
@@ -68,7 +71,7 @@ public final class InspectCommand implements Callable<Integer> {
                 }
             }
             if (json) {
-                out.println(JSON.writeValueAsString(toJson(checkpoint, config, problem)));
+                out.println(Json.MAPPER.writeValueAsString(toJson(checkpoint, config, problem)));
             } else {
                 printText(out, checkpoint, config, problem);
             }
@@ -146,7 +149,7 @@ public final class InspectCommand implements Callable<Integer> {
     }
 
     private ObjectNode toJson(Checkpoint c, Optional<ModelConfig> config, String problem) throws IOException {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("path", path.toString());
         ArrayNode files = root.putArray("files");
         for (SafetensorsFile f : c.files()) {
@@ -154,11 +157,11 @@ public final class InspectCommand implements Callable<Integer> {
             file.put("name", f.path().getFileName().toString());
             file.put("bytes", Files.size(f.path()));
             file.put("tensors", f.tensors().size());
-            file.set("metadata", JSON.valueToTree(f.metadata()));
+            file.set("metadata", Json.MAPPER.valueToTree(f.metadata()));
         }
         if (config.isPresent()) {
             ModelConfig m = config.get();
-            ObjectNode cfg = (ObjectNode) JSON.readTree(m.toJson());
+            ObjectNode cfg = (ObjectNode) Json.MAPPER.readTree(m.toJson());
             cfg.put("family", m.decoder().family().name());
             cfg.put("parameter_count", m.decoder().parameterCount());
             root.set("config", cfg);
