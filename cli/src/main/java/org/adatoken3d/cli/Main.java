@@ -1,6 +1,7 @@
 package org.adatoken3d.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,11 +10,14 @@ import picocli.CommandLine.Command;
         name = "adatoken3d",
         mixinStandardHelpOptions = true,
         version = "adatoken3d 0.1.0",
-        description = "Pure-Java inference for 3D LMMs (LLaVA-3D) with AdaToken-3D spatial-token pruning.",
-        subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, InspectCommand.class, TokenizeCommand.class,
-                GenerateCommand.class, ForwardCommand.class, AskCommand.class, EvalCommand.class, AnalyzeCommand.class, CalibrateCommand.class,
-                SynthCommand.class, SynthSceneCommand.class, QuantizeCommand.class, TuneCommand.class, BenchCommand.class, ConformanceCommand.class, DevicesCommand.class, ServeCommand.class})
+        description = "Pure-Java inference for 3D LMMs (LLaVA-3D) with AdaToken-3D spatial-token pruning.")
 public final class Main implements Runnable {
+    /** Every command, in the order --help lists them. */
+    static final List<Class<?>> COMMANDS = List.of(CommandLine.HelpCommand.class, DemoCommand.class, InspectCommand.class,
+            TokenizeCommand.class, GenerateCommand.class, ForwardCommand.class, AskCommand.class, EvalCommand.class, AnalyzeCommand.class,
+            CalibrateCommand.class, SynthCommand.class, SynthSceneCommand.class, QuantizeCommand.class, TuneCommand.class, BenchCommand.class,
+            ConformanceCommand.class, DevicesCommand.class, ServeCommand.class);
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -21,8 +25,29 @@ public final class Main implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
+    /** The whole command line, every command registered. */
     public static CommandLine commandLine() {
+        return commandLine(COMMANDS);
+    }
+
+    /**
+     * The command line for {@code args}: when they start with a command's name, only that command is registered.
+     * picocli builds each registered command's model by reflection, which took a third of a launch for all eighteen;
+     * anything else (no command, an option, a misspelt name) gets them all, for the listing and the suggestions.
+     */
+    static CommandLine commandLine(String[] args) {
+        if (args.length > 0) {
+            for (Class<?> c : COMMANDS) {
+                if (c.getAnnotation(Command.class).name().equals(args[0]) && c != CommandLine.HelpCommand.class) return commandLine(List.of(c));
+            }
+        }
+        return commandLine();
+    }
+
+    private static CommandLine commandLine(List<Class<?>> commands) {
         CommandLine cli = new CommandLine(new Main());
+        // Before the settings below: picocli applies them only to the subcommands already added.
+        for (Class<?> c : commands) cli.addSubcommand(c);
         cli.setUsageHelpAutoWidth(true);
         cli.setDefaultValueProvider(ModelOptions.DEFAULTS);
         cli.setParameterExceptionHandler(Main::badCommandLine);
@@ -58,6 +83,6 @@ public final class Main implements Runnable {
                     + "(or use the ./adatoken3d launcher, which does)");
             System.exit(2);
         }
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 }

@@ -21,7 +21,8 @@ record CliRun(int exit, String out, String err, String progress) {
         try {
             System.setOut(new PrintStream(systemOut, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(systemErr, true, StandardCharsets.UTF_8));
-            int exit = Main.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+            // The command line main() builds for these arguments.
+            int exit = Main.commandLine(args).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
             return new CliRun(exit, systemOut.toString(StandardCharsets.UTF_8) + out, err.toString(), systemErr.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(out0);

@@ -1,9 +1,11 @@
 package org.adatoken3d.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,5 +54,29 @@ class HelpTextTest {
             }
         }
         assertEquals(List.of(), broken, "description paragraphs that end mid-sentence");
+    }
+
+    /**
+     * A launch naming a command builds the command line with that command alone: its usage, options and defaults
+     * must be those of the whole command line, and only the named command may be registered.
+     */
+    @Test
+    void aCommandAloneReadsAsInTheWholeCommandLine() {
+        CommandLine whole = Main.commandLine();
+        for (CommandLine sub : whole.getSubcommands().values()) {
+            String name = sub.getCommandName();
+            if (name.equals("help")) continue;
+            CommandLine alone = Main.commandLine(new String[] {name, "--help"});
+            assertEquals(List.of(name), List.copyOf(alone.getSubcommands().keySet()), name);
+            String usage = alone.getSubcommands().get(name).getUsageMessage();
+            assertEquals(sub.getUsageMessage(), usage, name);
+            // The computed default reaches the command in both: picocli hands settings only to commands already added.
+            if (usage.contains("--kv-budget")) {
+                String kv = String.format(Locale.ROOT, "%.2f GiB here", ModelOptions.defaultKvBudgetGiB());
+                assertTrue(usage.replaceAll("\\s+", " ").contains(kv), name + " --help lacks \"" + kv + "\"");
+            }
+        }
+        assertEquals(whole.getSubcommands().keySet(), Main.commandLine(new String[] {"help", "forward"}).getSubcommands().keySet());
+        assertEquals(whole.getSubcommands().keySet(), Main.commandLine(new String[] {"forwrd"}).getSubcommands().keySet());
     }
 }
