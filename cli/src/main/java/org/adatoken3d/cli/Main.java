@@ -32,8 +32,9 @@ public final class Main implements Runnable {
 
     /**
      * The command line for {@code args}: when they start with a command's name, only that command is registered.
-     * picocli builds each registered command's model by reflection, which took a third of a launch for all eighteen;
-     * anything else (no command, an option, a misspelt name) gets them all, for the listing and the suggestions.
+     * picocli builds each registered command's model by reflection: for all eighteen, about 0.12 s of a 0.7 s launch
+     * of {@code tokenize}. Anything else (no command, an option, {@code help}, a misspelt name) gets them all, for the
+     * listing and the suggestions.
      */
     static CommandLine commandLine(String[] args) {
         if (args.length > 0) {
