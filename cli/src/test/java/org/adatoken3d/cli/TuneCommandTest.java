@@ -1,6 +1,7 @@
 package org.adatoken3d.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -32,5 +33,17 @@ class TuneCommandTest {
         CliRun r = CliRun.of("tune", "--wisdom", dir.toString());
         assertTrue(r.exit() != 0, "exit code");
         assertTrue(r.err().contains(dir + ": could not write the wisdom file"), r.err());
+    }
+
+    @Test
+    void aWisdomFileThatIsNotPropertiesIsRefusedBeforeMeasuringAndKept(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("wisdom.properties");
+        Files.writeString(file, "A=\\u12\n");
+        CliRun r = CliRun.of("tune", "--wisdom", file.toString());
+        assertTrue(r.exit() != 0, "exit code");
+        assertTrue(r.err().contains(file + ": could not write the wisdom file: not a properties file"), r.err());
+        assertEquals(1, r.err().split(java.util.regex.Pattern.quote(file.toString()), -1).length - 1, "the path named once: " + r.err());
+        assertFalse(r.progress().contains("tune: "), "measured before refusing: " + r.progress());
+        assertEquals("A=\\u12\n", Files.readString(file), "the file is left as it was");
     }
 }

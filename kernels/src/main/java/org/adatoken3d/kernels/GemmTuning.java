@@ -48,7 +48,10 @@ public final class GemmTuning {
         return GemmWisdom.format(GemmPlan.MACHINE);
     }
 
-    /** Refuses a wisdom file that could not be written, before the measuring is spent; creates its folder if missing. */
+    /**
+     * Refuses a wisdom file that could not be written or whose entries could not be kept, before the measuring is
+     * spent; creates its folder if missing.
+     */
     public static void requireWritable(Path file) throws IOException {
         GemmWisdom.requireWritable(file);
     }

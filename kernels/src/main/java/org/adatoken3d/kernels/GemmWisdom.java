@@ -93,14 +93,16 @@ final class GemmWisdom {
     }
 
     /**
-     * Refuses a folder (a move would replace an empty one) or a file in a folder that cannot be written, before the
-     * measuring is spent; creates the folder where it is missing.
+     * Refuses, before the measuring is spent, a folder (a move would replace an empty one), a file in a folder that
+     * cannot be written, and a file whose entries could not be kept (unreadable, or not a properties file); creates
+     * the folder where it is missing.
      */
     static void requireWritable(Path file) throws IOException {
         if (Files.isDirectory(file)) throw new IOException("it is a folder, not a file");
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         if (!Files.isWritable(dir)) throw new IOException("its folder " + dir + " is not writable");
+        entries(file);
     }
 
     /**
@@ -108,17 +110,23 @@ final class GemmWisdom {
      * it (the command line replaces the file whole, as it writes every file).
      */
     static String updated(Path file, String key, GemmPlan plan) throws IOException {
+        Properties p = entries(file);
+        p.setProperty(key, format(plan));
+        StringWriter text = new StringWriter();
+        p.store(text, "GEMM plans measured by adatoken3d tune, one per CPU model and vector width");
+        return text.toString();
+    }
+
+    /** The entries of {@code file}, none if there is no file; the caller names the file in its message. */
+    private static Properties entries(Path file) throws IOException {
         Properties p = new Properties();
         if (Files.isRegularFile(file)) {
             try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 p.load(r);
             } catch (IllegalArgumentException e) {
-                throw new IOException(file + ": not a properties file (" + e.getMessage() + "); move it away to write new wisdom", e);
+                throw new IOException("not a properties file (" + e.getMessage() + "); move it away to write new wisdom", e);
             }
         }
-        p.setProperty(key, format(plan));
-        StringWriter text = new StringWriter();
-        p.store(text, "GEMM plans measured by adatoken3d tune, one per CPU model and vector width");
-        return text.toString();
+        return p;
     }
 }
