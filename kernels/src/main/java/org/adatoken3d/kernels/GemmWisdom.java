@@ -102,7 +102,7 @@ final class GemmWisdom {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         if (!Files.isWritable(dir)) throw new IOException("its folder " + dir + " is not writable");
-        entries(file);
+        entries(file); // read again by updated(): another tune may add its entry while this one measures
     }
 
     /**
