@@ -42,7 +42,9 @@ public final class Attention {
     public static final int ROW_PATH_MAX_QUERIES = 8;
 
     private static final ThreadLocal<TileScratch> TILE_SCRATCH = new ThreadLocal<>();
-    private static final ThreadLocal<float[]> ROW_SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadBuffer ROW_SCRATCH = new ThreadBuffer();
+    /** The calling thread's keys of one KV head, packed for the micro-kernel; the workers read them. */
+    private static final ThreadBuffer PACKED_KEYS = new ThreadBuffer();
 
     private Attention() {}
 
@@ -179,12 +181,20 @@ public final class Attention {
                     for (int item = from; item < to; item++) row(item / nq, item % nq);
                 });
             } else {
-                int tiles = (nq + BQ - 1) / BQ;
+                int tiles = (nq + BQ - 1) / BQ, group = shape.group(), mr = GemmPlan.MACHINE.mr(), groups = nk / mr;
                 prepareKeyTiles();
-                Parallel.forRange(shape.heads() * tiles, (from, to) -> {
-                    TileScratch s = TileScratch.of(d);
-                    for (int item = from; item < to; item++) tile(item / tiles, item % tiles, s);
-                });
+                float[] keys = PACKED_KEYS.atLeast(groups * mr * d);
+                for (int kvh = 0; kvh < shape.kvHeads(); kvh++) {
+                    // Packed once per KV head, the keys serve every query tile of the heads that share them.
+                    int kvBase = kvh * capacity, h0 = kvh * group;
+                    Parallel.forRange(groups, (from, to) -> {
+                        for (int g = from; g < to; g++) PackedGemm.packRows(k, (kvBase + g * mr) * d, d, mr, d, keys, g * mr * d);
+                    });
+                    Parallel.forRange(group * tiles, (from, to) -> {
+                        TileScratch s = TileScratch.of(d);
+                        for (int item = from; item < to; item++) tile(h0 + item / tiles, item % tiles, keys, s);
+                    });
+                }
             }
         }
 
@@ -203,7 +213,8 @@ public final class Attention {
 
         // ------------------------------------------------------------------ tiled path
 
-        void tile(int h, int qt, TileScratch s) {
+        /** Query tile qt of head h; {@code keys}: the head's keys as {@link PackedGemm#packRows} tiles of mr. */
+        void tile(int h, int qt, float[] keys, TileScratch s) {
             int d = shape.headDim(), width = shape.width();
             int i0 = qt * BQ, bq = Math.min(BQ, nq - i0);
             int kvBase = (h / shape.group()) * capacity;
@@ -237,7 +248,7 @@ public final class Attention {
             for (int t = 0; t < keyTileMin.length; t++) {
                 if (keyTileMin[t] > maxQ) continue; // every key of the tile is in every query's future
                 int j0 = t * BK, bk = Math.min(BK, nk - j0);
-                scores(kvBase + j0, bk, s);
+                scores(kvBase + j0, j0, bk, keys, s);
                 if (keyTileMax[t] > minQ) mask(j0, bk, s);
                 onlineSoftmax(bk, s);
                 Transpose.transpose(s.st, 0, BQ, bk, BQ, s.p, 0, BK);
@@ -254,12 +265,15 @@ public final class Attention {
             if (probed) finishCapturedRows(h, i0, bq, s);
         }
 
-        /** Sᵀ[j][i] = K[key0 + j] · Q̃[i] for j in [0, bk): rows of K against the packed query panel. */
-        private void scores(int key0, int bk, TileScratch s) {
+        /**
+         * Sᵀ[j][i] = K[key0 + j] · Q̃[i] for j in [0, bk): rows of K against the packed query panel, whole tiles of mr
+         * keys from the packed copy (j0: the tile's first key within the head), the last few keys in place.
+         */
+        private void scores(int key0, int j0, int bk, float[] keys, TileScratch s) {
             int d = shape.headDim();
             int j = 0;
             for (int mr = GemmPlan.MACHINE.mr(); j + mr <= bk; j += mr) {
-                PackedGemm.tile(mr, k, (key0 + j) * d, d, s.qt, 0, d, s.st, j * BQ, BQ, false);
+                PackedGemm.tile(mr, keys, (j0 + j) * d, s.qt, 0, d, s.st, j * BQ, BQ, false);
             }
             for (; j < bk; j++) PackedGemm.rowKernel(k, (key0 + j) * d, s.qt, 0, d, s.st, j * BQ, false);
         }
@@ -363,11 +377,7 @@ public final class Attention {
             int d = shape.headDim(), width = shape.width();
             int kvBase = (h / shape.group()) * capacity;
             float scale = (float) (1 / Math.sqrt(d));
-            float[] scratch = ROW_SCRATCH.get();
-            if (scratch.length < nk + d) {
-                scratch = new float[nk + d];
-                ROW_SCRATCH.set(scratch);
-            }
+            float[] scratch = ROW_SCRATCH.atLeast(nk + d);
             int qOff = i * width + h * d, qp = qPos[i];
             float max = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < nk; j++) {

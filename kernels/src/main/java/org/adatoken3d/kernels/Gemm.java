@@ -16,7 +16,7 @@ public final class Gemm {
      */
     public static final int MAX_GEMV_ROWS = 8;
 
-    private static final ThreadLocal<float[]> GEMV_INPUT = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadBuffer GEMV_INPUT = new ThreadBuffer();
 
     private Gemm() {}
 
@@ -57,11 +57,7 @@ public final class Gemm {
     private static void gemv(float[] x, int xOff, int m, WeightMatrix w, float[] y, int yOff) {
         int k = w.cols(), n = w.rows();
         int stride = (w.gemvInputLength() + 15) & ~15;
-        float[] xs = GEMV_INPUT.get();
-        if (xs.length < m * stride) {
-            xs = new float[m * stride];
-            GEMV_INPUT.set(xs);
-        }
+        float[] xs = GEMV_INPUT.atLeast(m * stride);
         for (int r = 0; r < m; r++) w.gemvInput(x, xOff + r * k, xs, r * stride);
         float[] input = xs;
         if (m == 1) Parallel.forRange(n, (from, to) -> w.gemv(input, 0, y, yOff, from, to));

@@ -10,9 +10,10 @@ import java.util.Optional;
  * <ul>
  *   <li><b>Tile</b>: {@code mr} rows of A times one panel of {@link PackedGemm#NR} = 2 vectors of W's rows, with
  *       the 2·mr accumulators, 2 panel vectors and a broadcast in registers. With 32 vector registers (AVX-512,
- *       Arm) that is 8×2 (19 live); with 16 (AVX2) it is 6×2 (15 live): an 8×2 tile there spills, and on a Zen 1
- *       core (AVX2, 32 KiB L1d, 512 KiB L2) the 6×2 kernel ran at 31.9 GFLOP/s from L2 against 28.3 for 8×2,
- *       4×3 vectors 30.7 and 3×4 31.4 (one thread, interleaved rounds).
+ *       Arm) that is 8×2 (19 live); with 16 (AVX2) it is 4×2 (11 live). The 6×2 tile (15 live) would fit 16
+ *       registers, but C2 hoists its broadcasts and spills an accumulator: on a Zen 3 core it ran at less than half
+ *       the 4-row kernel's speed from L1 (one thread), and {@code tune} chose 4 rows over 6 on Zen 1 (1.18×) and
+ *       Zen 3 (1.6-1.8×).
  *   <li><b>kc</b>, the depth of a block: the mr×kc slice of A is re-read for every panel, so it must stay in L1d;
  *       it gets a quarter of it (the panel stream and C's tile share the rest), rounded down to a power of two.
  *       On the Zen 5 VM (48 KiB L1d) this gives 256, which measured faster there than 384 or 512.
@@ -57,7 +58,7 @@ record GemmPlan(int mr, int kc, int blockPanels) {
     }
 
     static GemmPlan forMachine(int registers, CpuCaches caches) {
-        int mr = registers >= 32 ? 8 : 6;
+        int mr = registers >= 32 ? 8 : 4;
         long aSlice = caches.l1d() / 4 / (mr * 4L);
         int kc = (int) Math.clamp(Long.highestOneBit(Math.max(aSlice, 1)), 64, 1024);
         long panelBytes = (long) PackedGemm.NR * kc * 4;

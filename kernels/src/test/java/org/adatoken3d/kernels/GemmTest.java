@@ -208,14 +208,30 @@ class GemmTest {
         });
     }
 
+    /** A's rows packed in several chunks, each chunk ending on a tile boundary and the last one ragged. */
+    @Test
+    void gemmPacksAInChunksOfRows() {
+        SeededCases.run("gemmPacksAInChunksOfRows", 12, rnd -> {
+            GemmPlan plan = new GemmPlan(GemmPlan.TILE_ROWS[rnd.nextInt(GemmPlan.TILE_ROWS.length)], 8 * between(rnd, 1, 6), between(rnd, 1, 3));
+            int chunk = 24 * between(rnd, 1, 2);
+            int m = between(rnd, chunk + 1, 3 * chunk + 7), n = between(rnd, 1, 3 * PackedGemm.NR + 3), k = between(rnd, 1, 2 * plan.kc() + 5);
+            WeightFormat format = TestWeights.storedFormat(rnd);
+            TestWeights w = TestWeights.random(rnd, format, n, k, 1f);
+            float[] a = uniform(rnd, m * k, 1f);
+            float[] c = uniform(rnd, m * n, 100f);
+            PackedGemm.multiply(plan, chunk, a, 0, m, w.matrix(), c, 0);
+            assertGemm(a, m, w.values(), n, k, c, 0, plan + ", chunks of " + chunk + " rows, " + format + " " + m + "x" + n + "x" + k);
+        });
+    }
+
     @Test
     void planIsDerivedFromRegistersAndCaches() {
         // Zen 1 (AVX2: 16 registers, 32 KiB L1d, 512 KiB L2) and an AVX-512 core (48 KiB L1d, 2 MiB L2), by the
         // rules in GemmPlan: A's mr x kc slice within L1d/4 (power of two), packed block within L2/2.
         GemmPlan avx2 = GemmPlan.forMachine(16, new CpuCaches(32 << 10, 512 << 10, "test"));
-        assertEquals(6, avx2.mr());
-        assertEquals(256, avx2.kc()); // 8 KiB / (6 rows x 4 B) = 341 -> 256
-        assertEquals((256 << 10) / (PackedGemm.NR * 256 * 4), avx2.blockPanels());
+        assertEquals(4, avx2.mr());
+        assertEquals(512, avx2.kc()); // 8 KiB / (4 rows x 4 B) = 512
+        assertEquals((256 << 10) / (PackedGemm.NR * 512 * 4), avx2.blockPanels());
         GemmPlan avx512 = GemmPlan.forMachine(32, new CpuCaches(48 << 10, 2 << 20, "test"));
         assertEquals(8, avx512.mr());
         assertEquals(256, avx512.kc()); // 12 KiB / 32 B = 384 -> 256
