@@ -4,6 +4,10 @@
 C[M x N] = A[M x K] . W^T with W stored [N x K] row-major (numpy passes W.T to sgemm as a transposed operand,
 no copy), and y = W . x for GEMV. Prints one JSON document on stdout, progress on stderr.
 
+With --serve it times one sgemm per request instead, so that the engine's GEMM and OpenBLAS's alternate within
+the same rounds: it prints a JSON line about OpenBLAS, then answers each stdin line "sgemm M N K" with the
+seconds of one call (the first call of a shape is a warm-up, not timed) until stdin closes.
+
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE pin OpenBLAS to older kernels; they are removed (the script re-executes
 itself without them before numpy loads OpenBLAS) so that it picks its best kernel for this CPU, and the kernel
 it used is reported from openblas_get_corename()/openblas_get_config().
@@ -59,6 +63,31 @@ def timed(work, warmups, repeats):
     return median, samples
 
 
+def serve(np):
+    """Answers "sgemm M N K" lines with the seconds of one timed call, until stdin closes."""
+    rng = np.random.default_rng(1)
+    print(json.dumps({"openblas": openblas_info(), "numpy": np.__version__}), flush=True)
+    shape, operands = None, None
+    for line in sys.stdin:
+        words = line.split()
+        if len(words) != 4 or words[0] != "sgemm":
+            print(json.dumps({"error": "expected 'sgemm M N K', got " + line.strip()[:80]}), flush=True)
+            continue
+        m, n, k = (int(w) for w in words[1:])
+        if shape != (m, n, k):
+            shape = (m, n, k)
+            operands = (rng.random((m, k), dtype=np.float32) - 0.5, rng.random((n, k), dtype=np.float32) - 0.5,
+                        np.empty((m, n), dtype=np.float32))
+            np.matmul(operands[0], operands[1].T, out=operands[2])
+        a, w, c = operands
+        t = time.perf_counter()
+        np.matmul(a, w.T, out=c)
+        seconds = time.perf_counter() - t
+        # OpenBLAS's threads spin for a while after a call; the engine's next run must not find them on its cores.
+        time.sleep(0.3)
+        print(json.dumps({"seconds": seconds}), flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=os.cpu_count())
@@ -69,10 +98,14 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--working-set-mib", type=int, default=256,
                         help="sgemv cycles over copies of W spanning this much memory, so W comes from DRAM")
+    parser.add_argument("--serve", action="store_true", help="time one sgemm per stdin request (see above)")
     args = parser.parse_args()
     clean_environment(args.threads)
 
     import numpy as np
+    if args.serve:
+        serve(np)
+        return
     rng = np.random.default_rng(1)
     result = {"openblas": openblas_info(), "numpy": np.__version__, "sgemm": [], "sgemv": []}
     for shape in filter(None, args.gemm.split(",")):

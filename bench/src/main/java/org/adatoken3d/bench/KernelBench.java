@@ -143,19 +143,28 @@ public final class KernelBench implements AutoCloseable {
      * their ratio stays meaningful.
      */
     public List<GemmResult> gemm(List<WeightFormat> formats, int m, int n, int k) {
-        progress.accept("GEMM " + formats + " " + m + " x " + n + " x " + k);
+        return gemm(formats, m, n, k, null).ours();
+    }
+
+    /** Our GEMMs at one shape, and OpenBLAS's sgemm timed in the same rounds (null without a peer). */
+    public record GemmRound(List<GemmResult> ours, Timing openBlas) {}
+
+    /** As {@link #gemm(List, int, int, int)}, with {@code peer}'s sgemm (if not null) as one more run of each round. */
+    public GemmRound gemm(List<WeightFormat> formats, int m, int n, int k, OpenBlasSession peer) {
+        progress.accept("GEMM " + formats + " " + m + " x " + n + " x " + k + (peer == null ? "" : ", OpenBLAS sgemm in the same rounds"));
         try (Arena arena = Arena.ofShared()) {
             SplittableRandom rnd = new SplittableRandom(n * 31L + k);
-            List<Runnable> runs = new ArrayList<>();
+            List<TimedRun> runs = new ArrayList<>();
             float[] a = random(rnd, m * k), c = new float[m * n];
             for (WeightFormat f : formats) {
                 WeightMatrix w = WeightMatrix.of(randomWeights(arena, f, n, k, rnd), f, n, k);
-                runs.add(() -> Gemm.multiply(a, m, w, c));
+                runs.add(wallClock(() -> Gemm.multiply(a, m, w, c)));
             }
-            List<Timing> timings = alternate(runs);
+            if (peer != null) runs.add(() -> peer.sgemm(m, n, k));
+            List<Timing> timings = alternateTimed(runs, repeats);
             List<GemmResult> results = new ArrayList<>();
             for (int i = 0; i < formats.size(); i++) results.add(new GemmResult(formats.get(i), m, n, k, timings.get(i)));
-            return results;
+            return new GemmRound(results, peer == null ? null : timings.getLast());
         }
     }
 
@@ -217,16 +226,30 @@ public final class KernelBench implements AutoCloseable {
     }
 
     List<Timing> alternate(List<Runnable> runs, int repeats) {
-        for (Runnable r : runs) {
-            for (int i = 0; i < warmups; i++) r.run();
+        return alternateTimed(runs.stream().map(KernelBench::wallClock).toList(), repeats);
+    }
+
+    /** A run that reports its own seconds: the wall clock around our kernels, the peer's own timer for OpenBLAS. */
+    @FunctionalInterface
+    interface TimedRun {
+        double seconds();
+    }
+
+    static TimedRun wallClock(Runnable work) {
+        return () -> {
+            long t = System.nanoTime();
+            work.run();
+            return (System.nanoTime() - t) / 1e9;
+        };
+    }
+
+    List<Timing> alternateTimed(List<TimedRun> runs, int repeats) {
+        for (TimedRun r : runs) {
+            for (int i = 0; i < warmups; i++) r.seconds();
         }
         double[][] samples = new double[runs.size()][repeats];
         for (int i = 0; i < repeats; i++) {
-            for (int w = 0; w < runs.size(); w++) {
-                long t = System.nanoTime();
-                runs.get(w).run();
-                samples[w][i] = (System.nanoTime() - t) / 1e9;
-            }
+            for (int w = 0; w < runs.size(); w++) samples[w][i] = runs.get(w).seconds();
         }
         List<Timing> out = new ArrayList<>();
         for (double[] s : samples) out.add(new Timing(median(s), s));

@@ -14,6 +14,7 @@ import java.util.Locale;
 import jdk.incubator.vector.FloatVector;
 import org.adatoken3d.bench.KernelBench.AttentionResult;
 import org.adatoken3d.bench.KernelBench.GemmResult;
+import org.adatoken3d.bench.KernelBench.GemmRound;
 import org.adatoken3d.bench.KernelBench.GemvResult;
 import org.adatoken3d.bench.KernelBench.ScalingPoint;
 import org.adatoken3d.kernels.Gemm;
@@ -51,7 +52,35 @@ public final class KernelReport {
         int[][] gemmShapes = plan.quick() ? new int[][] {GEMM_SHAPES[0]} : GEMM_SHAPES;
         int[][] gemvShapes = plan.quick() ? new int[][] {GEMV_SHAPES[0]} : GEMV_SHAPES;
         List<GemmResult> gemm = new ArrayList<>();
-        for (int[] s : gemmShapes) gemm.addAll(bench.gemm(List.of(WeightFormat.F32, WeightFormat.BF16), PREFILL_TOKENS, s[0], s[1]));
+        ArrayNode sgemm = new ObjectMapper().createArrayNode();
+        JsonNode peerInfo = null;
+        String peerError = plan.openBlas() == null ? plan.skipped() : null;
+        OpenBlasSession peer = null;
+        try {
+            if (plan.openBlas() != null) {
+                try {
+                    peer = plan.openBlas().session(threads);
+                    peerInfo = peer.info().path("openblas");
+                } catch (PeerException e) {
+                    peerError = e.getMessage();
+                }
+            }
+            for (int[] s : gemmShapes) {
+                GemmRound round;
+                try {
+                    round = bench.gemm(List.of(WeightFormat.F32, WeightFormat.BF16), PREFILL_TOKENS, s[0], s[1], peer);
+                } catch (PeerException e) {
+                    peerError = e.getMessage();
+                    peer.close();
+                    peer = null;
+                    round = bench.gemm(List.of(WeightFormat.F32, WeightFormat.BF16), PREFILL_TOKENS, s[0], s[1], null);
+                }
+                gemm.addAll(round.ours());
+                if (round.openBlas() != null) putSgemm(sgemm.addObject(), PREFILL_TOKENS, s[0], s[1], round.openBlas());
+            }
+        } finally {
+            if (peer != null) peer.close();
+        }
         double bandwidth = bench.readBandwidth().median();
         List<GemvResult> gemv = new ArrayList<>();
         for (int[] s : gemvShapes) gemv.addAll(bench.gemv(GEMV_FORMATS, s[0], s[1]));
@@ -59,9 +88,27 @@ public final class KernelReport {
         attention.add(bench.attention(PREFILL_TOKENS, 32, 128, 1));
         if (!plan.quick()) attention.add(bench.attention(PREFILL_TOKENS, 32, 128, 32));
         List<ScalingPoint> scaling = bench.threadScaling(threads, PREFILL_TOKENS, GEMM_SHAPES[0][0], GEMM_SHAPES[0][1]);
-        JsonNode openblas = plan.openBlas() == null ? OpenBlasPeer.error(plan.skipped())
-                : plan.openBlas().measure(threads, PREFILL_TOKENS, gemmShapes, gemvShapes, plan.repeats());
+        JsonNode openblas = peerError != null ? OpenBlasPeer.error(peerError)
+                : withSgemm(plan.openBlas().measure(threads, PREFILL_TOKENS, new int[0][], gemvShapes, plan.repeats()), peerInfo, sgemm);
         return document(threads, loadBefore, loadAverage(), gemm, gemv, bandwidth, attention, scaling, openblas);
+    }
+
+    private static void putSgemm(ObjectNode o, int m, int n, int k, KernelBench.Timing t) {
+        o.put("m", m);
+        o.put("n", n);
+        o.put("k", k);
+        o.put("seconds", t.median());
+        putArray(o.putArray("samples"), t.samples());
+        o.put("gflops", 2.0 * m * n * k / t.median() / 1e9);
+        o.put("timed_in_our_rounds", true);
+    }
+
+    /** The one-shot peer's GEMV document with the sgemm timed in our rounds put in; its error stays as it is. */
+    private static JsonNode withSgemm(JsonNode gemvPeer, JsonNode info, ArrayNode sgemm) {
+        if (gemvPeer.has("error") || !(gemvPeer instanceof ObjectNode o)) return gemvPeer;
+        o.set("sgemm", sgemm);
+        if (info != null && !info.isMissingNode()) o.set("openblas", info);
+        return o;
     }
 
     /** The 1-, 5- and 15-minute load averages (the machine may be shared: timings depend on them), or NaN. */
@@ -105,6 +152,7 @@ public final class KernelReport {
             if (ref != null && r.format() == WeightFormat.F32) {
                 o.put("openblas_gflops", ref.path("gflops").asDouble());
                 o.put("ratio_to_openblas", r.gflops() / ref.path("gflops").asDouble());
+                o.put("openblas_in_same_rounds", ref.path("timed_in_our_rounds").asBoolean());
             }
         }
         ArrayNode v = doc.putArray("gemv");
@@ -217,7 +265,8 @@ public final class KernelReport {
         if (ob.has("error")) o.println("OpenBLAS: not measured: " + ob.path("error").asText());
         else o.printf(Locale.ROOT, "OpenBLAS: core %s, %s threads (%s)%n", ob.path("corename").asText(), ob.path("threads").asText(), ob.path("config").asText());
 
-        o.printf(Locale.ROOT, "%nGEMM  C[M x N] = A[M x K] . W^T, M = %d%n", PREFILL_TOKENS);
+        o.printf(Locale.ROOT, "%nGEMM  C[M x N] = A[M x K] . W^T, M = %d%s%n", PREFILL_TOKENS,
+                doc.path("gemm").path(0).path("openblas_in_same_rounds").asBoolean() ? "; OpenBLAS's sgemm runs between ours in every round" : "");
         o.printf(Locale.ROOT, "  %-6s %-12s %9s %9s %10s %9s %9s%n", "W", "N x K", "ms", "GFLOP/s", "vs F32", "OpenBLAS", "ours/OB");
         for (JsonNode g : doc.path("gemm")) {
             o.printf(Locale.ROOT, "  %-6s %-12s %9.1f %9.1f %10s %9s %9s%n", g.path("format").asText(), g.path("n").asInt() + " x " + g.path("k").asInt(),

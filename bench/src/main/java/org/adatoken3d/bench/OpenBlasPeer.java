@@ -30,6 +30,12 @@ public record OpenBlasPeer(Path script) {
         }
     }
 
+    /** The peer kept running to time sgemm in the engine's own rounds ({@link OpenBlasSession}). */
+    public OpenBlasSession session(int threads) {
+        if (!Files.isRegularFile(script)) throw new PeerException("the OpenBLAS peer: script not found at " + script);
+        return OpenBlasSession.start(script, threads);
+    }
+
     static ObjectNode error(String message) {
         ObjectNode n = new ObjectMapper().createObjectNode();
         n.put("error", message);
