@@ -43,8 +43,10 @@ public final class Attention {
 
     private static final ThreadLocal<TileScratch> TILE_SCRATCH = new ThreadLocal<>();
     private static final ThreadBuffer ROW_SCRATCH = new ThreadBuffer();
-    /** The calling thread's keys of one KV head, packed for the micro-kernel; the workers read them. */
-    private static final ThreadBuffer PACKED_KEYS = new ThreadBuffer();
+    /** The calling thread's keys and values of one KV head, packed for the kernels; the workers read them. */
+    private static final ThreadBuffer PACKED_KEYS = new ThreadBuffer(), PACKED_VALUES = new ThreadBuffer();
+    /** Columns of V per value-kernel call: four vectors with 32 registers, two with 16 (4×4 spills there). */
+    private static final int VALUE_PANEL = (Simd.REGISTERS >= 32 ? 4 : 2) * L;
 
     private Attention() {}
 
@@ -183,17 +185,33 @@ public final class Attention {
             } else {
                 int tiles = (nq + BQ - 1) / BQ, group = shape.group(), mr = GemmPlan.MACHINE.mr(), groups = nk / mr;
                 prepareKeyTiles();
-                float[] keys = PACKED_KEYS.atLeast(groups * mr * d);
+                float[] keys = PACKED_KEYS.atLeast(groups * mr * d), values = PACKED_VALUES.atLeast(nk * d);
                 for (int kvh = 0; kvh < shape.kvHeads(); kvh++) {
-                    // Packed once per KV head, the keys serve every query tile of the heads that share them.
+                    // Packed once per KV head, keys and values serve every query tile of the heads that share them.
                     int kvBase = kvh * capacity, h0 = kvh * group;
-                    Parallel.forRange(groups, (from, to) -> {
-                        for (int g = from; g < to; g++) PackedGemm.packRows(k, (kvBase + g * mr) * d, d, mr, d, keys, g * mr * d);
+                    Parallel.forRange(Math.max(groups, nk), (from, to) -> {
+                        for (int g = from; g < Math.min(to, groups); g++) PackedGemm.packRows(k, (kvBase + g * mr) * d, d, mr, d, keys, g * mr * d);
+                        packValues(kvBase, from, Math.min(to, nk), values);
                     });
                     Parallel.forRange(group * tiles, (from, to) -> {
                         TileScratch s = TileScratch.of(d);
-                        for (int item = from; item < to; item++) tile(h0 + item / tiles, item % tiles, keys, s);
+                        for (int item = from; item < to; item++) tile(h0 + item / tiles, item % tiles, keys, values, s);
                     });
+                }
+            }
+        }
+
+        /**
+         * Rows [from, to) of the head's values (from kvBase in the cache) into panels of {@link #VALUE_PANEL}
+         * columns, each panel [nk][width]: the value kernel then reads a key's slice right after the previous
+         * key's. Read in place, a head's rows lie a head size apart, and on a Zen 3 core P·V ran at 0.65 of QKᵀ.
+         */
+        void packValues(int kvBase, int from, int to, float[] values) {
+            int d = shape.headDim();
+            for (int j = from; j < to; j++) {
+                for (int x0 = 0; x0 < d; x0 += VALUE_PANEL) {
+                    int w = Math.min(VALUE_PANEL, d - x0);
+                    System.arraycopy(v, (kvBase + j) * d + x0, values, x0 * nk + j * w, w);
                 }
             }
         }
@@ -213,8 +231,11 @@ public final class Attention {
 
         // ------------------------------------------------------------------ tiled path
 
-        /** Query tile qt of head h; {@code keys}: the head's keys as {@link PackedGemm#packRows} tiles of mr. */
-        void tile(int h, int qt, float[] keys, TileScratch s) {
+        /**
+         * Query tile qt of head h; {@code keys}: the head's keys as {@link PackedGemm#packRows} tiles of mr,
+         * {@code values}: its values as {@link #packValues} panels.
+         */
+        void tile(int h, int qt, float[] keys, float[] values, TileScratch s) {
             int d = shape.headDim(), width = shape.width();
             int i0 = qt * BQ, bq = Math.min(BQ, nq - i0);
             int kvBase = (h / shape.group()) * capacity;
@@ -251,9 +272,11 @@ public final class Attention {
                 scores(kvBase + j0, j0, bk, keys, s);
                 if (keyTileMax[t] > minQ) mask(j0, bk, s);
                 onlineSoftmax(bk, s);
-                Transpose.transpose(s.st, 0, BQ, bk, BQ, s.p, 0, BK);
-                if (probed) captureProbabilities(h, i0, bq, t, s);
-                accumulateValues(kvBase + j0, bk, s);
+                if (probed) {
+                    Transpose.transpose(s.st, 0, BQ, bk, BQ, s.p, 0, BK);
+                    captureProbabilities(h, i0, bq, t, s);
+                }
+                accumulateValues(j0, bk, values, s);
             }
 
             for (int i = 0; i < bq; i++) {
@@ -312,19 +335,25 @@ public final class Attention {
             }
         }
 
-        /** O = alpha · O + P · V[key0 .. key0 + bk). */
-        private void accumulateValues(int key0, int bk, TileScratch s) {
+        /** O = alpha · O + P · V[j0 .. j0 + bk) of the head, V from {@link #packValues}'s panels. */
+        private void accumulateValues(int j0, int bk, float[] values, TileScratch s) {
             int d = shape.headDim();
             for (int i = 0; i < BQ; i++) {
                 float a = s.alpha[i];
                 if (a == 1f) continue;
                 for (int x = 0; x < d; x += L) FloatVector.fromArray(F, s.o, i * d + x).mul(a).intoArray(s.o, i * d + x);
             }
-            int vOff = key0 * d;
             for (int i = 0; i < BQ; i += 4) {
-                int x = 0;
-                for (; x + 4 * L <= d; x += 4 * L) valueKernel4x4(s.p, i * BK, bk, v, vOff + x, d, s.o, i * d + x);
-                for (; x < d; x += L) valueKernel4x1(s.p, i * BK, bk, v, vOff + x, d, s.o, i * d + x);
+                for (int x0 = 0; x0 < d; x0 += VALUE_PANEL) {
+                    int w = Math.min(VALUE_PANEL, d - x0), base = x0 * nk + j0 * w, o = i * d + x0;
+                    if (w == VALUE_PANEL && VALUE_PANEL == 4 * L) {
+                        valueKernel4x4(s.st, i, bk, values, base, s.o, o, d);
+                    } else if (w == VALUE_PANEL) {
+                        valueKernel4x2(s.st, i, bk, values, base, s.o, o, d);
+                    } else {
+                        for (int x = 0; x < w; x += L) valueKernel4x1(s.st, i, bk, values, base + x, w, s.o, o + x, d);
+                    }
+                }
             }
         }
 
@@ -431,30 +460,27 @@ public final class Attention {
     }
 
     /**
-     * {@code O[0..4)[0..4L) += P[0..4)[0..kc) · V[0..kc)[0..4L)}: P rows {@link #BK} apart, V's and O's rows
-     * both a head size ({@code ldv}) apart. Sixteen accumulators, four V loads and four broadcasts per key.
+     * {@code O[0..4)[0..4L) += P[0..4)[0..bk) · V[0..bk)[0..4L)} with P read from Sᵀ ([key][BQ]: the 4 queries'
+     * probabilities of one key lie side by side, at constant offsets), V from its packed panel (rows
+     * {@link #VALUE_PANEL} apart: a constant stride, so C2 drops the range checks of its loads) and O's rows
+     * {@code ldo} apart. Sixteen accumulators, four V loads and four broadcasts per key: for 32 registers.
      */
-    private static void valueKernel4x4(float[] p, int pOff, int kc, float[] v, int vOff, int ldv, float[] o, int oOff) {
-        int o0 = oOff, o1 = oOff + ldv, o2 = o1 + ldv, o3 = o2 + ldv;
-        FloatVector c00 = FloatVector.fromArray(F, o, o0), c01 = FloatVector.fromArray(F, o, o0 + L),
-                c02 = FloatVector.fromArray(F, o, o0 + 2 * L), c03 = FloatVector.fromArray(F, o, o0 + 3 * L);
-        FloatVector c10 = FloatVector.fromArray(F, o, o1), c11 = FloatVector.fromArray(F, o, o1 + L),
-                c12 = FloatVector.fromArray(F, o, o1 + 2 * L), c13 = FloatVector.fromArray(F, o, o1 + 3 * L);
-        FloatVector c20 = FloatVector.fromArray(F, o, o2), c21 = FloatVector.fromArray(F, o, o2 + L),
-                c22 = FloatVector.fromArray(F, o, o2 + 2 * L), c23 = FloatVector.fromArray(F, o, o2 + 3 * L);
-        FloatVector c30 = FloatVector.fromArray(F, o, o3), c31 = FloatVector.fromArray(F, o, o3 + L),
-                c32 = FloatVector.fromArray(F, o, o3 + 2 * L), c33 = FloatVector.fromArray(F, o, o3 + 3 * L);
-        int p0 = pOff, p1 = pOff + BK, p2 = p1 + BK, p3 = p2 + BK;
-        for (int j = 0, b = vOff; j < kc; j++, b += ldv) {
-            FloatVector v0 = FloatVector.fromArray(F, v, b), v1 = FloatVector.fromArray(F, v, b + L),
-                    v2 = FloatVector.fromArray(F, v, b + 2 * L), v3 = FloatVector.fromArray(F, v, b + 3 * L);
-            FloatVector x = FloatVector.broadcast(F, p[p0 + j]);
+    private static void valueKernel4x4(float[] st, int sOff, int bk, float[] v, int vOff, float[] o, int oOff, int ldo) {
+        int o0 = oOff, o1 = oOff + ldo, o2 = o1 + ldo, o3 = o2 + ldo;
+        FloatVector c00 = FloatVector.fromArray(F, o, o0), c01 = FloatVector.fromArray(F, o, o0 + L), c02 = FloatVector.fromArray(F, o, o0 + 2 * L), c03 = FloatVector.fromArray(F, o, o0 + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(F, o, o1), c11 = FloatVector.fromArray(F, o, o1 + L), c12 = FloatVector.fromArray(F, o, o1 + 2 * L), c13 = FloatVector.fromArray(F, o, o1 + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(F, o, o2), c21 = FloatVector.fromArray(F, o, o2 + L), c22 = FloatVector.fromArray(F, o, o2 + 2 * L), c23 = FloatVector.fromArray(F, o, o2 + 3 * L);
+        FloatVector c30 = FloatVector.fromArray(F, o, o3), c31 = FloatVector.fromArray(F, o, o3 + L), c32 = FloatVector.fromArray(F, o, o3 + 2 * L), c33 = FloatVector.fromArray(F, o, o3 + 3 * L);
+        for (int j = 0, b = vOff, i = sOff; j < bk; j++, b += VALUE_PANEL, i += BQ) {
+            FloatVector v0 = FloatVector.fromArray(F, v, b), v1 = FloatVector.fromArray(F, v, b + L), v2 = FloatVector.fromArray(F, v, b + 2 * L), v3 = FloatVector.fromArray(F, v, b + 3 * L);
+            FloatVector x;
+            x = FloatVector.broadcast(F, st[i]);
             c00 = v0.fma(x, c00); c01 = v1.fma(x, c01); c02 = v2.fma(x, c02); c03 = v3.fma(x, c03);
-            x = FloatVector.broadcast(F, p[p1 + j]);
+            x = FloatVector.broadcast(F, st[i + 1]);
             c10 = v0.fma(x, c10); c11 = v1.fma(x, c11); c12 = v2.fma(x, c12); c13 = v3.fma(x, c13);
-            x = FloatVector.broadcast(F, p[p2 + j]);
+            x = FloatVector.broadcast(F, st[i + 2]);
             c20 = v0.fma(x, c20); c21 = v1.fma(x, c21); c22 = v2.fma(x, c22); c23 = v3.fma(x, c23);
-            x = FloatVector.broadcast(F, p[p3 + j]);
+            x = FloatVector.broadcast(F, st[i + 3]);
             c30 = v0.fma(x, c30); c31 = v1.fma(x, c31); c32 = v2.fma(x, c32); c33 = v3.fma(x, c33);
         }
         c00.intoArray(o, o0); c01.intoArray(o, o0 + L); c02.intoArray(o, o0 + 2 * L); c03.intoArray(o, o0 + 3 * L);
@@ -463,18 +489,53 @@ public final class Attention {
         c30.intoArray(o, o3); c31.intoArray(o, o3 + L); c32.intoArray(o, o3 + 2 * L); c33.intoArray(o, o3 + 3 * L);
     }
 
-    /** {@link #valueKernel4x4} for the last vector of a head size that is not a multiple of 4 vectors. */
-    private static void valueKernel4x1(float[] p, int pOff, int kc, float[] v, int vOff, int ldv, float[] o, int oOff) {
-        int o0 = oOff, o1 = oOff + ldv, o2 = o1 + ldv, o3 = o2 + ldv;
-        FloatVector c0 = FloatVector.fromArray(F, o, o0), c1 = FloatVector.fromArray(F, o, o1),
-                c2 = FloatVector.fromArray(F, o, o2), c3 = FloatVector.fromArray(F, o, o3);
-        for (int j = 0, b = vOff; j < kc; j++, b += ldv) {
-            FloatVector x = FloatVector.fromArray(F, v, b);
-            c0 = x.fma(FloatVector.broadcast(F, p[pOff + j]), c0);
-            c1 = x.fma(FloatVector.broadcast(F, p[pOff + BK + j]), c1);
-            c2 = x.fma(FloatVector.broadcast(F, p[pOff + 2 * BK + j]), c2);
-            c3 = x.fma(FloatVector.broadcast(F, p[pOff + 3 * BK + j]), c3);
+    /** {@link #valueKernel4x4} two vectors wide (8 accumulators, 11 live vectors): for 16 registers, where 4×4 spills. */
+    private static void valueKernel4x2(float[] st, int sOff, int bk, float[] v, int vOff, float[] o, int oOff, int ldo) {
+        int o0 = oOff, o1 = oOff + ldo, o2 = o1 + ldo, o3 = o2 + ldo;
+        FloatVector c00 = FloatVector.fromArray(F, o, o0), c01 = FloatVector.fromArray(F, o, o0 + L);
+        FloatVector c10 = FloatVector.fromArray(F, o, o1), c11 = FloatVector.fromArray(F, o, o1 + L);
+        FloatVector c20 = FloatVector.fromArray(F, o, o2), c21 = FloatVector.fromArray(F, o, o2 + L);
+        FloatVector c30 = FloatVector.fromArray(F, o, o3), c31 = FloatVector.fromArray(F, o, o3 + L);
+        for (int j = 0, b = vOff, i = sOff; j < bk; j++, b += VALUE_PANEL, i += BQ) {
+            FloatVector v0 = FloatVector.fromArray(F, v, b), v1 = FloatVector.fromArray(F, v, b + L);
+            FloatVector x;
+            x = FloatVector.broadcast(F, st[i]);
+            c00 = v0.fma(x, c00); c01 = v1.fma(x, c01);
+            x = FloatVector.broadcast(F, st[i + 1]);
+            c10 = v0.fma(x, c10); c11 = v1.fma(x, c11);
+            x = FloatVector.broadcast(F, st[i + 2]);
+            c20 = v0.fma(x, c20); c21 = v1.fma(x, c21);
+            x = FloatVector.broadcast(F, st[i + 3]);
+            c30 = v0.fma(x, c30); c31 = v1.fma(x, c31);
         }
-        c0.intoArray(o, o0); c1.intoArray(o, o1); c2.intoArray(o, o2); c3.intoArray(o, o3);
+        c00.intoArray(o, o0); c01.intoArray(o, o0 + L);
+        c10.intoArray(o, o1); c11.intoArray(o, o1 + L);
+        c20.intoArray(o, o2); c21.intoArray(o, o2 + L);
+        c30.intoArray(o, o3); c31.intoArray(o, o3 + L);
+    }
+
+    /** {@link #valueKernel4x4} for the last vectors of a head size that is not a multiple of the kernel's width. */
+    private static void valueKernel4x1(float[] st, int sOff, int bk, float[] v, int vOff, int vStride, float[] o, int oOff, int ldo) {
+        int o0 = oOff, o1 = oOff + ldo, o2 = o1 + ldo, o3 = o2 + ldo;
+        FloatVector c00 = FloatVector.fromArray(F, o, o0);
+        FloatVector c10 = FloatVector.fromArray(F, o, o1);
+        FloatVector c20 = FloatVector.fromArray(F, o, o2);
+        FloatVector c30 = FloatVector.fromArray(F, o, o3);
+        for (int j = 0, b = vOff, i = sOff; j < bk; j++, b += vStride, i += BQ) {
+            FloatVector v0 = FloatVector.fromArray(F, v, b);
+            FloatVector x;
+            x = FloatVector.broadcast(F, st[i]);
+            c00 = v0.fma(x, c00);
+            x = FloatVector.broadcast(F, st[i + 1]);
+            c10 = v0.fma(x, c10);
+            x = FloatVector.broadcast(F, st[i + 2]);
+            c20 = v0.fma(x, c20);
+            x = FloatVector.broadcast(F, st[i + 3]);
+            c30 = v0.fma(x, c30);
+        }
+        c00.intoArray(o, o0);
+        c10.intoArray(o, o1);
+        c20.intoArray(o, o2);
+        c30.intoArray(o, o3);
     }
 }
