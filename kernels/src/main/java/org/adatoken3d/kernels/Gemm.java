@@ -22,7 +22,7 @@ public final class Gemm {
 
     /**
      * What the kernels chose for this machine, for benchmark reports: e.g. "256-bit vectors, 16 registers;
-     * GEMM 6x16 tile, kc 256, 16 panels per block (derived); L1d 32 KiB, L2 512 KiB (/sys/devices/system/cpu/cpu0/cache)".
+     * GEMM 4x16 tile, kc 512, 8 panels per block (derived); L1d 32 KiB, L2 512 KiB (/sys/devices/system/cpu/cpu0/cache)".
      */
     public static String machineDescription() {
         CpuCaches caches = CpuCaches.MACHINE;

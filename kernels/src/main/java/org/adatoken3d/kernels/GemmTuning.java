@@ -43,7 +43,7 @@ public final class GemmTuning {
         return GemmWisdom.file();
     }
 
-    /** The plan this process runs with, e.g. "mr=6,kc=256,panels=16". */
+    /** The plan this process runs with, e.g. "mr=4,kc=512,panels=8". */
     public static String currentPlan() {
         return GemmWisdom.format(GemmPlan.MACHINE);
     }

@@ -312,7 +312,10 @@ final class PackedGemm {
         c71.intoArray(c, cOff + 7 * ldc + L);
     }
 
-    /** The 6-row micro-kernel (12 accumulators, 15 live vectors): for 16 vector registers. */
+    /**
+     * The 6-row micro-kernel (12 accumulators, 15 live vectors): one of {@code tune}'s candidates with 32 registers;
+     * with 16, C2 spills one of its accumulators.
+     */
     private static void kernel6(float[] a, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc, boolean accumulate) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         if (accumulate) {
