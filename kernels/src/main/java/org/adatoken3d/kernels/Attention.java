@@ -189,9 +189,12 @@ public final class Attention {
                 for (int kvh = 0; kvh < shape.kvHeads(); kvh++) {
                     // Packed once per KV head, keys and values serve every query tile of the heads that share them.
                     int kvBase = kvh * capacity, h0 = kvh * group;
-                    Parallel.forRange(Math.max(groups, nk), (from, to) -> {
-                        for (int g = from; g < Math.min(to, groups); g++) PackedGemm.packRows(k, (kvBase + g * mr) * d, d, mr, d, keys, g * mr * d);
-                        packValues(kvBase, from, Math.min(to, nk), values);
+                    Parallel.forRange(nk, (from, to) -> {
+                        // Each tile of mr keys is packed by the range its first key falls in.
+                        for (int g = (from + mr - 1) / mr; g < groups && g * mr < to; g++) {
+                            PackedGemm.packRows(k, (kvBase + g * mr) * d, d, mr, d, keys, g * mr * d);
+                        }
+                        packValues(kvBase, from, to, values);
                     });
                     Parallel.forRange(group * tiles, (from, to) -> {
                         TileScratch s = TileScratch.of(d);
