@@ -17,7 +17,7 @@ _jdk_candidates() {
   local java
   if java=$(command -v java); then
     # bin/java of a JDK, through any alternatives links; a wrapper script is asked for its java.home instead.
-    java=$(readlink -f "$java")
+    java=$(readlink -f "$java" 2>/dev/null || echo "$java")
     if [ "$(basename "$java")" = java ] && [ -f "$(dirname "$(dirname "$java")")/release" ]; then
       dirname "$(dirname "$java")"
     else
