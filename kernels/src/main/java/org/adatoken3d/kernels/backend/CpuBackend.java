@@ -151,13 +151,13 @@ public final class CpuBackend implements Backend {
 
     private static float[] f(Tensor t) {
         float[] a = ((CpuTensor) t).floats();
-        if (a == null) throw new IllegalArgumentException("expected an f32 tensor, got i32 " + t.rows() + " x " + t.cols());
+        DeviceArguments.floats(t, a == null);
         return a;
     }
 
     private static int[] i(Tensor t) {
         int[] a = ((CpuTensor) t).ints();
-        if (a == null) throw new IllegalArgumentException("expected an i32 tensor, got f32 " + t.rows() + " x " + t.cols());
+        DeviceArguments.ints(t, a != null);
         return a;
     }
 

@@ -21,6 +21,19 @@ class BackendsTest {
         }
     }
 
+    /** The CPU backend refuses a tensor of the wrong kind with the words every backend uses (DeviceArguments). */
+    @Test
+    void cpuRefusesATensorOfTheWrongKind() {
+        try (Backend b = Backends.open("cpu")) {
+            Tensor x = b.allocate(3, 8), positions = b.allocateInts(3);
+            IllegalArgumentException ints = assertThrows(IllegalArgumentException.class, () -> b.add(positions, x, 1));
+            assertEquals("expected an f32 tensor, got i32 3 x 1", ints.getMessage());
+            IllegalArgumentException floats = assertThrows(IllegalArgumentException.class,
+                    () -> b.rope(x, 1, 1, new org.adatoken3d.kernels.Rope(8, 10000, org.adatoken3d.kernels.RopeStyle.ROTATE_HALF), x));
+            assertEquals("expected an i32 tensor, got f32 3 x 8", floats.getMessage());
+        }
+    }
+
     @Test
     void badDeviceNamesAreExplained() {
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> Backends.open("tpu"));
