@@ -14,12 +14,13 @@ _jdk_major() { # prints the feature version of the JDK at $1, or nothing
 
 _jdk_candidates() {
   [ -n "${JAVA_HOME:-}" ] && echo "$JAVA_HOME"
-  local java
+  local java home
   if java=$(command -v java); then
     # bin/java of a JDK, through any alternatives links; a wrapper script is asked for its java.home instead.
     java=$(readlink -f "$java" 2>/dev/null || echo "$java")
-    if [ "$(basename "$java")" = java ] && [ -f "$(dirname "$(dirname "$java")")/release" ]; then
-      dirname "$(dirname "$java")"
+    home=$(dirname "$(dirname "$java")")
+    if [ "$(basename "$java")" = java ] && [ -f "$home/release" ]; then
+      echo "$home"
     else
       java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.home = //p' | head -n 1
     fi
