@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.adatoken3d.kernels.Rope;
+import org.adatoken3d.kernels.RopeStyle;
 import org.junit.jupiter.api.Test;
 
 class BackendsTest {
@@ -29,7 +31,7 @@ class BackendsTest {
             IllegalArgumentException ints = assertThrows(IllegalArgumentException.class, () -> b.add(positions, x, 1));
             assertEquals("expected an f32 tensor, got i32 3 x 1", ints.getMessage());
             IllegalArgumentException floats = assertThrows(IllegalArgumentException.class,
-                    () -> b.rope(x, 1, 1, new org.adatoken3d.kernels.Rope(8, 10000, org.adatoken3d.kernels.RopeStyle.ROTATE_HALF), x));
+                    () -> b.rope(x, 1, 1, new Rope(8, 10000, RopeStyle.ROTATE_HALF), x));
             assertEquals("expected an i32 tensor, got f32 3 x 8", floats.getMessage());
         }
     }
