@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import org.adatoken3d.evaluation.qa.QuestionSet;
 import org.adatoken3d.evaluation.qa.SceneSet;
 import org.adatoken3d.llava3d.Llava3d;
@@ -26,7 +25,7 @@ import picocli.CommandLine.Option;
                         + " see which spatial tokens the answer kept.",
                 "Concurrent requests decode together, one pass over the weights per token for up to --max-batch of them."
                         + " Binds to loopback unless --host says otherwise. SIGTERM (Ctrl-C) lets requests in flight finish"
-                        + " for --drain seconds, then refuses the rest with 503."})
+                        + " for --drain seconds, refuses the rest with 503 and exits with 0; a second one exits at once."})
 final class ServeCommand implements Runnable {
     @Mixin ModelOptions model;
 
@@ -79,20 +78,15 @@ final class ServeCommand implements Runnable {
         if (scenesDir != null) scenes.scan(scenesDir, w -> Progress.say("%s", w));
         for (Path f : sceneSets) registerSceneSet(scenes, f);
         ChatServer server = ChatServer.start(llava, modelId(model.model), options, scenes);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            Progress.say("serve: shutting down (requests in flight get up to %d s)", drain);
+        Shutdown shutdown = new Shutdown(() -> {
+            Progress.say("serve: shutting down (requests in flight get up to %d s; a second Ctrl-C stops at once)", drain);
             server.shutdown();
             llava.close();
-            stopped.countDown();
-        }));
+        });
         Progress.say("serve: %s on http://%s:%d/ (%d slots, queue %d%s)", server.modelId(), host, server.port(), maxBatch, maxQueue,
                 options.apiKey() == null ? ", no API key" : ", bearer key required");
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        shutdown.awaitSignal();
+        Progress.say("serve: stopped");
     }
 
     ServerOptions options() {
