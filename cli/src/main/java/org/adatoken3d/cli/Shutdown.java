@@ -21,7 +21,13 @@ final class Shutdown {
     Shutdown(Runnable stop) {
         this.stop = stop;
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopOnce, "shutdown"));
-        for (String name : new String[] {"TERM", "INT"}) Signal.handle(new Signal(name), this::signalled);
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                Signal.handle(new Signal(name), this::signalled);
+            } catch (IllegalArgumentException e) {
+                // The JVM keeps the signal (-Xrs, or the OS's use of it): it ends the JVM as it would without this class.
+            }
+        }
     }
 
     /** Blocks until SIGTERM or SIGINT arrives, then runs the stop on this thread. */
