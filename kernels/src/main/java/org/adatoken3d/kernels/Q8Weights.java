@@ -100,14 +100,14 @@ final class Q8Weights extends WeightMatrix {
     private static final boolean VECTOR_GEMV = LANE_LOCAL || B_QUARTER != null;
 
     /**
-     * Codes of the block at {@code block} in a row's own segment, as the GEMV multiplies them with
-     * {@code x[p .. p + L)} of that block in gemvInput's order. The row's own slice, with int offsets, lets C2 drop
+     * Codes of the block whose first code is at {@code blockStart} of a row's own segment, as the GEMV multiplies
+     * them with {@code x[p .. p + L)} of that block in gemvInput's order. The row's own slice, with int offsets, lets C2 drop
      * most of its range-check arithmetic from the loop.
      */
-    private static FloatVector gemvCodes(MemorySegment row, int block, int p) {
-        if (!LANE_LOCAL) return widened(row, block + p);
+    private static FloatVector gemvCodes(MemorySegment row, int blockStart, int p) {
+        if (!LANE_LOCAL) return widened(row, blockStart + p);
         int span = 4 * L;
-        IntVector ints = IntVector.fromMemorySegment(I, row, block + p / span * span, LE);
+        IntVector ints = IntVector.fromMemorySegment(I, row, blockStart + p / span * span, LE);
         int k = p / L % 4;
         return (FloatVector) ints.lanewise(VectorOperators.LSHL, 24 - 8 * k).lanewise(VectorOperators.ASHR, 24)
                 .convert(VectorOperators.I2F, 0);
