@@ -95,14 +95,14 @@ final class Q8Weights extends WeightMatrix {
      * runs), and with 128-bit vectors it no longer falls back to scalar code. A load of 16 ints would span two blocks,
      * so AVX-512's 16 lanes keep the widening.
      */
-    static final boolean LANE_LOCAL = L >= 4 && 4 * L <= BLOCK;
+    private static final boolean LANE_LOCAL = L >= 4 && 4 * L <= BLOCK;
     /** Otherwise the GEMV is scalar, on x as it is. */
     private static final boolean VECTOR_GEMV = LANE_LOCAL || B_QUARTER != null;
 
     /**
      * Codes of the block whose first code is at {@code blockStart} of a row's own segment, as the GEMV multiplies
-     * them with {@code x[p .. p + L)} of that block in gemvInput's order. The row's own slice, with int offsets, lets C2 drop
-     * most of its range-check arithmetic from the loop.
+     * them with {@code x[p .. p + L)} of that block in gemvInput's order. The row's own slice, with int offsets,
+     * lets C2 drop most of its range-check arithmetic from the loop.
      */
     private static FloatVector gemvCodes(MemorySegment row, int blockStart, int p) {
         if (!LANE_LOCAL) return widened(row, blockStart + p);
